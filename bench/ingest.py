@@ -1,0 +1,85 @@
+"""Ingest throughput: born-digital PDFs against pdftotext, scans against raw tesseract.
+
+Run: ``python -m bench.ingest`` (or ``make bench``). Prints a Markdown table for RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pdfplumber
+
+from bench.common import machine, require_shared, timed
+from findbuch.home import Home
+from findbuch.settings import Settings
+from ingest import FAILED, ingest_paths
+
+
+def _pdf_pages(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        with pdfplumber.open(path) as pdf:
+            total += len(pdf.pages)
+    return total
+
+
+def _ingest(paths: list[Path]) -> int:
+    with tempfile.TemporaryDirectory() as tmp, Home(Settings(home=Path(tmp))) as home:
+        results = list(ingest_paths(paths, home))
+    failed = [r for r in results if r.status == FAILED]
+    if failed:
+        raise SystemExit(f"bench: ingest failed: {failed}")
+    return sum(r.pages for r in results)
+
+
+def _pdftotext(paths: list[Path]) -> None:
+    for path in paths:
+        subprocess.run(["pdftotext", "-q", path, os.devnull], check=True)
+
+
+def _tesseract(images: list[Path]) -> None:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    for image in images:
+        subprocess.run(
+            ["tesseract", image, "stdout", "-l", "deu"], check=True, capture_output=True, env=env
+        )
+
+
+def main() -> None:
+    """Measure and print the table."""
+    shared = require_shared()
+    if not shutil.which("pdftotext"):
+        raise SystemExit("bench: pdftotext fehlt (apt-get install poppler-utils)")
+    text_pdfs = sorted((shared / "corpus/pdf").glob("*.pdf"))
+    text_pdfs += sorted((shared / "corpus/bgbl/text_layer").glob("*.pdf"))
+    scans = sorted((shared / "corpus/scans").glob("*.png"))
+    scans += sorted((shared / "corpus/scans").glob("*.jpg"))
+
+    pages = _pdf_pages(text_pdfs)
+    ours_s, ours_pages = timed(lambda: _ingest(text_pdfs))
+    base_s, _ = timed(lambda: _pdftotext(text_pdfs))
+    ocr_s, ocr_pages = timed(lambda: _ingest(scans))
+    tess_s, _ = timed(lambda: _tesseract(scans))
+
+    print(f"Machine: {machine()}")
+    print("Command: make bench  (python -m bench.ingest)\n")
+    print("| measure | Findbuch | baseline | ratio |")
+    print("|---|---|---|---|")
+    print(
+        f"| born-digital PDF ingest, {len(text_pdfs)} files / {pages} pages "
+        f"| {ours_pages / ours_s:.1f} pages/s | pdftotext {pages / base_s:.1f} pages/s "
+        f"| {base_s / ours_s:.2f}x |"
+    )
+    print(
+        f"| OCR ingest, {len(scans)} scans, 1 process | {ocr_pages / ocr_s * 60:.1f} pages/min "
+        f"| tesseract -l deu (OMP_THREAD_LIMIT=1) {len(scans) / tess_s * 60:.1f} pages/min "
+        f"| {tess_s / ocr_s:.2f}x |"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Settings, declared once with defaults and help; built at the edge and passed down."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from findbuch.errors import FindbuchError
+
+CONFIG_FILE_NAME = "findbuch.toml"
+ENV_PREFIX = "FINDBUCH_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Each field's metadata holds its help text for README and CLI."""
+
+    home: Path = Path("findbuch-data")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    ocr_languages: str = "deu"
+    ocr_timeout: float = 180.0
+    max_file_mb: int = 512
+    min_page_chars: int = 20
+
+    @property
+    def catalog_path(self) -> Path:
+        """SQLite catalog of documents and pages."""
+        return self.home / "catalog.sqlite"
+
+    @property
+    def originals_dir(self) -> Path:
+        """Content-addressed store of the original files."""
+        return self.home / "originals"
+
+    @property
+    def index_dir(self) -> Path:
+        """Whoosh index, derived from the archive and rebuildable at any time."""
+        return self.home / "index"
+
+
+SETTING_HELP: dict[str, str] = {
+    "home": "Datenverzeichnis (Archiv, Katalog, Index); auch FINDBUCH_HOME",
+    "host": "Adresse, an der der Webserver lauscht",
+    "port": "Port des Webservers",
+    "ocr_languages": "Tesseract-Sprachen, mit + verbunden (z. B. deu+eng)",
+    "ocr_timeout": "Höchstdauer der Texterkennung einer Seite in Sekunden",
+    "max_file_mb": "Größte annehmbare Datei in MB",
+    "min_page_chars": "PDF-Seiten mit weniger Zeichen im Textlayer werden per OCR gelesen",
+}
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    """Convert a config-file or environment value to the type of the field's default."""
+    default = getattr(Settings, name)
+    try:
+        return type(default)(raw)
+    except (TypeError, ValueError) as e:
+        raise FindbuchError(f"Ungültiger Wert für Einstellung {name!r}: {raw!r}") from e
+
+
+def load_settings(
+    overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+) -> Settings:
+    """Build settings from defaults, the home's config file, FINDBUCH_* variables, then flags.
+
+    Args:
+        overrides: values from the command line; ``None`` values are ignored.
+        environ: the environment to read (``os.environ`` when omitted).
+
+    Returns:
+        The frozen settings.
+    """
+    env = os.environ if environ is None else environ
+    names = [f.name for f in fields(Settings)]
+    flags = {k: v for k, v in (overrides or {}).items() if v is not None}
+    env_values = {n: env[ENV_PREFIX + n.upper()] for n in names if ENV_PREFIX + n.upper() in env}
+    home = Path(flags.get("home") or env_values.get("home") or Settings.home)
+    values: dict[str, Any] = {}
+    config_path = home / CONFIG_FILE_NAME
+    if config_path.is_file():
+        try:
+            values.update(tomllib.loads(config_path.read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as e:
+            raise FindbuchError(f"{config_path}: fehlerhafte Konfiguration ({e})") from e
+    values.update(env_values)
+    values.update(flags)
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise FindbuchError(f"Unbekannte Einstellung(en): {', '.join(unknown)}")
+    coerced = {k: _coerce(k, v) for k, v in values.items()}
+    coerced["home"] = home
+    return replace(Settings(), **coerced)

@@ -1,0 +1,54 @@
+"""The index schema (one entry per page) and the value object the index is fed with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whoosh import fields
+
+from index.analyzers import ANALYZER_VERSION, german_analyzer
+
+SCHEMA_VERSION = 1
+# Written beside the index; a different stamp means the index must be rebuilt from the archive.
+INDEX_STAMP = {"schema": SCHEMA_VERSION, "analyzer": ANALYZER_VERSION}
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    """What the index needs of a document; built by the caller from the archive.
+
+    Attributes:
+        doc_id: archive id.
+        sha256: hex digest of the original, returned with every hit for citation.
+        title: title, or empty.
+        date: ISO date, or empty.
+        original_name: file name, shown when there is no title.
+        pages: ``(page number, text)`` pairs.
+    """
+
+    doc_id: str
+    sha256: str
+    title: str
+    date: str
+    original_name: str
+    pages: tuple[tuple[int, str], ...]
+
+
+def build_schema() -> fields.Schema:
+    """One Whoosh document per page. Page text is not stored: the archive holds it."""
+    analyzer = german_analyzer()
+    return fields.Schema(
+        page_id=fields.ID(unique=True),
+        doc_id=fields.ID(stored=True),
+        page=fields.NUMERIC(stored=True),
+        sha256=fields.STORED(),
+        original_name=fields.STORED(),
+        title=fields.TEXT(analyzer=analyzer, stored=True, multitoken_query="phrase"),
+        body=fields.TEXT(analyzer=analyzer, phrase=True, multitoken_query="phrase"),
+        date=fields.ID(stored=True),
+    )
+
+
+def page_id(doc_id: str, page: int) -> str:
+    """Unique key of a page entry."""
+    return f"{doc_id}:{page}"

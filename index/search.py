@@ -1,0 +1,190 @@
+"""The search index: one writer at a time, readers on snapshots, results grouped by document."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from whoosh import highlight, index, writing
+
+from index.queries import parse_query
+from index.schema import INDEX_STAMP, IndexDocument, build_schema, page_id
+
+STAMP_FILE = "findbuch-index.json"
+# A second writer waits this long for the lock (one writer per index, see research/whoosh.md).
+WRITER_TIMEOUT_S = 120.0
+SNIPPET_CHARS = 240
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One document in a result list.
+
+    Attributes:
+        doc_id: archive id.
+        sha256: hex digest of the original.
+        title: title, or the file name where there is none.
+        date: ISO date, or empty.
+        pages: matching page numbers, best first.
+        score: relevance of the best page.
+        snippet: HTML-safe excerpt of the best page, matches wrapped in ``<mark>``.
+    """
+
+    doc_id: str
+    sha256: str
+    title: str
+    date: str
+    pages: tuple[int, ...]
+    score: float
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A result list: ``total`` matching documents, of which ``hits`` are the first."""
+
+    query: str
+    total: int
+    hits: tuple[SearchHit, ...]
+
+
+class _MarkFormatter(highlight.HtmlFormatter):
+    """Escapes all text and wraps matches in plain ``<mark>`` elements."""
+
+    def __init__(self) -> None:
+        super().__init__(tagname="mark", between=" … ")
+
+    def format_token(self, text: str, token: object, replace: bool = False) -> str:  # noqa: FBT001, FBT002 - Whoosh's signature
+        return f"<mark>{self._text(highlight.get_text(text, token, replace))}</mark>"
+
+
+class IndexWriter:
+    """Adds and replaces documents; commits on success and discards everything on error."""
+
+    def __init__(self, writer: writing.IndexWriter) -> None:
+        self._writer = writer
+
+    def add(self, doc: IndexDocument) -> None:
+        """Add a document's pages, replacing whatever the index held for it."""
+        self._writer.delete_by_term("doc_id", doc.doc_id)
+        for number, text in doc.pages:
+            self._writer.add_document(
+                page_id=page_id(doc.doc_id, number),
+                doc_id=doc.doc_id,
+                page=number,
+                sha256=doc.sha256,
+                original_name=doc.original_name,
+                title=doc.title,
+                body=text,
+                date=doc.date,
+            )
+
+
+class SearchIndex:
+    """The Whoosh index in one directory, stamped with its schema and analyzer version."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.schema = build_schema()
+        path.mkdir(parents=True, exist_ok=True)
+        if not index.exists_in(path):
+            index.create_in(path, self.schema)
+            self._write_stamp()
+        self._ix = index.open_dir(path, schema=self.schema)
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """Whether the index was written with another schema or analyzer and must be rebuilt."""
+        try:
+            return json.loads((self.path / STAMP_FILE).read_text()) != INDEX_STAMP
+        except (OSError, ValueError):
+            return True
+
+    def _write_stamp(self) -> None:
+        (self.path / STAMP_FILE).write_text(json.dumps(INDEX_STAMP))
+
+    @contextmanager
+    def writer(self, *, clear: bool = False) -> Iterator[IndexWriter]:
+        """Open the single writer; ``clear=True`` replaces the whole index at commit.
+
+        Readers keep seeing the last committed state until the commit, which is atomic.
+        """
+        writer = self._ix.writer(timeout=WRITER_TIMEOUT_S, delay=0.1, limitmb=128)
+        try:
+            yield IndexWriter(writer)
+        except BaseException:
+            writer.cancel()
+            raise
+        if clear:
+            writer.commit(mergetype=writing.CLEAR)
+            self._write_stamp()
+        else:
+            writer.commit()
+
+    def rebuild(self, documents: Iterable[IndexDocument]) -> int:
+        """Replace the index with ``documents`` in one commit; returns how many were indexed."""
+        count = 0
+        with self.writer(clear=True) as w:
+            for doc in documents:
+                w.add(doc)
+                count += 1
+        return count
+
+    def has_document(self, doc_id: str) -> bool:
+        """Whether any page of the document is in the committed index."""
+        with self._ix.searcher() as searcher:
+            return searcher.document_number(doc_id=doc_id) is not None
+
+    def document_ids(self) -> set[str]:
+        """The ids of all documents in the committed index."""
+        with self._ix.searcher() as searcher:
+            return {fields["doc_id"] for fields in searcher.all_stored_fields()}
+
+    def search(
+        self, text: str, *, limit: int, page_text: Callable[[str, int], str]
+    ) -> SearchResults:
+        """Search pages and group them by document, best document first.
+
+        Args:
+            text: the query as typed.
+            limit: how many documents to return.
+            page_text: gives the text of a page, for the snippet (the index does not store it).
+
+        Returns:
+            The grouped results with snippets.
+        """
+        q = parse_query(text, self.schema)
+        with self._ix.searcher() as searcher:
+            results = searcher.search(q, limit=None, terms=True)
+            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
+            results.formatter = _MarkFormatter()
+            grouped: dict[str, list] = {}
+            for hit in results:
+                grouped.setdefault(hit["doc_id"], []).append(hit)
+            hits = tuple(
+                _to_hit(page_hits, page_text) for page_hits in list(grouped.values())[:limit]
+            )
+        return SearchResults(query=text, total=len(grouped), hits=hits)
+
+    def close(self) -> None:
+        """Release the index."""
+        self._ix.close()
+
+
+def _to_hit(page_hits: list, page_text: Callable[[str, int], str]) -> SearchHit:
+    best = page_hits[0]
+    text = page_text(best["doc_id"], best["page"])
+    snippet = best.highlights("body", text=text, top=2) or escape(text[:SNIPPET_CHARS])
+    return SearchHit(
+        doc_id=best["doc_id"],
+        sha256=best["sha256"],
+        title=best["title"] or best["original_name"],
+        date=best["date"],
+        pages=tuple(h["page"] for h in page_hits),
+        score=round(best.score, 4),
+        snippet=snippet,
+    )

@@ -1,0 +1,5 @@
+"""Ingestion: recognise a file, extract the text of each page, and hand it to the archive."""
+
+from ingest.pipeline import ADDED, DUPLICATE, FAILED, IngestResult, ingest_paths
+
+__all__ = ["ADDED", "DUPLICATE", "FAILED", "IngestResult", "ingest_paths"]
