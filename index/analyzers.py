@@ -15,7 +15,10 @@ from functools import lru_cache
 import Stemmer
 from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer, Token
 
-ANALYZER_VERSION = 1
+from index.compounds import split_compound
+from index.names import is_cyrillic, name_key, transliterate
+
+ANALYZER_VERSION = 2
 
 # A word, or several joined by / . - (identifiers such as V2072/23, SR/049/2023, 27.03.2024
 # and hyphenated words such as Nordrhein-Westfalen). "\/" is an OCR reading of "V".
@@ -24,6 +27,16 @@ _JOINERS = re.compile(r"[/.\-]")
 _OCR_V = re.compile(r"^\\/(?=\d)")
 _LEADING_LETTERS = re.compile(r"^[^\W\d_]+[/.\-]?(?=\d)")
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+# Identifiers written with a dash mean the same as with a slash: V2072-23 is V2072/23.
+_DASHED_ID = re.compile(r"([^\W\d_]{0,4})(\d{1,6})-(\d{2,4})")
+# Cyrillic letters that look like Latin ones, as OCR confuses them inside Latin words.
+_HOMOGLYPHS = str.maketrans(
+    {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+     "ѕ": "s", "к": "k", "м": "m", "т": "t", "в": "b", "н": "h"}
+)
+_DIGIT_IN_WORD = re.compile(r"(?<=[^\W\d_])[01](?=[^\W\d_])")
+_DIGIT_AS_LETTER = {"0": "o", "1": "l"}
+MIN_NAME_KEY = 3
 
 
 def fold(text: str) -> str:
@@ -32,6 +45,16 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped)
+
+
+def fix_confusables(word: str) -> str:
+    """Undo OCR look-alikes in a lower-case word: Cyrillic letters in a Latin word, 0/1 for o/l.
+
+    ``dufлот`` -> ``duflot``; ``k0nferenz`` -> ``konferenz``. Words wholly in Cyrillic stay.
+    """
+    if any(is_cyrillic(c) for c in word) and any("a" <= c <= "z" for c in word):
+        word = transliterate(word.translate(_HOMOGLYPHS))
+    return _DIGIT_IN_WORD.sub(lambda m: _DIGIT_AS_LETTER[m.group(0)], word)
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +86,7 @@ class CompoundTokenFilter(Filter):
         for t in tokens:
             if t.positions:
                 t.pos += shift
-            text = _OCR_V.sub("v", t.text)
+            text = _DASHED_ID.sub(r"\1\2/\3", _OCR_V.sub("v", fix_confusables(t.text)))
             t.text = text
             if not _JOINERS.search(text):
                 yield t
@@ -94,6 +117,39 @@ class GermanStemFilter(Filter):
             yield t
 
 
+class CompoundPartsFilter(Filter):
+    """Index only the parts of compound words; at query time pass the word itself.
+
+    ``Hilfslieferungen`` is indexed as ``hilf`` and ``lieferung`` (after stemming), so the query
+    ``Lieferungen`` finds it in this field, scored below a whole-word match in the body.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        """Replace each compound by its parts (index) or keep the token (query)."""
+        for t in tokens:
+            if t.mode != "index":
+                yield t
+                continue
+            for part in split_compound(t.text):
+                t.text = part
+                yield t
+
+
+class NameKeyFilter(Filter):
+    """Replace each word by its spelling-independent name key (see ``index.names``)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        """Key words of three letters or more; at index time only capitalised ones (names)."""
+        for t in tokens:
+            text = t.text
+            if len(text) < MIN_NAME_KEY or not text.isalpha():
+                continue
+            if t.mode == "index" and not text[0].isupper():
+                continue
+            t.text = name_key(text.lower())
+            yield t
+
+
 def german_analyzer() -> Analyzer:
     """The analyzer of the body and title fields."""
     return (
@@ -102,3 +158,19 @@ def german_analyzer() -> Analyzer:
         | CompoundTokenFilter()
         | GermanStemFilter()
     )
+
+
+def compound_parts_analyzer() -> Analyzer:
+    """The analyzer of the field holding the parts of compound words."""
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | CompoundTokenFilter()
+        | CompoundPartsFilter()
+        | GermanStemFilter()
+    )
+
+
+def name_analyzer() -> Analyzer:
+    """The analyzer of the field holding name keys (transliteration-independent)."""
+    return RegexTokenizer(TOKEN_PATTERN) | NameKeyFilter()

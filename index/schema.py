@@ -6,9 +6,14 @@ from dataclasses import dataclass
 
 from whoosh import fields
 
-from index.analyzers import ANALYZER_VERSION, german_analyzer
+from index.analyzers import (
+    ANALYZER_VERSION,
+    compound_parts_analyzer,
+    german_analyzer,
+    name_analyzer,
+)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Written beside the index; a different stamp means the index must be rebuilt from the archive.
 INDEX_STAMP = {"schema": SCHEMA_VERSION, "analyzer": ANALYZER_VERSION}
 
@@ -45,6 +50,9 @@ def build_schema() -> fields.Schema:
         original_name=fields.STORED(),
         title=fields.TEXT(analyzer=analyzer, stored=True, multitoken_query="phrase"),
         body=fields.TEXT(analyzer=analyzer, phrase=True, multitoken_query="phrase"),
+        # Parts of compound words and name keys: body text analysed differently, ranked lower.
+        parts=fields.TEXT(analyzer=compound_parts_analyzer(), multitoken_query="phrase"),
+        names=fields.TEXT(analyzer=name_analyzer(), multitoken_query="phrase"),
         date=fields.ID(stored=True),
     )
 

@@ -10,8 +10,10 @@ from html import escape
 from pathlib import Path
 
 from whoosh import highlight, index, writing
+from whoosh.query import Query
+from whoosh.searching import Hit, Searcher
 
-from index.queries import parse_query
+from index.queries import excluded_parts, expand_rare_terms, is_plain_words, parse_query
 from index.schema import INDEX_STAMP, IndexDocument, build_schema, page_id
 
 STAMP_FILE = "findbuch-index.json"
@@ -32,6 +34,8 @@ class SearchHit:
         pages: matching page numbers, best first.
         score: relevance of the best page.
         snippet: HTML-safe excerpt of the best page, matches wrapped in ``<mark>``.
+        all_words: whether the document matched the query as typed; ``False`` for documents
+            that only some of the words found (listed after the others).
     """
 
     doc_id: str
@@ -41,6 +45,7 @@ class SearchHit:
     pages: tuple[int, ...]
     score: float
     snippet: str
+    all_words: bool = True
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,8 @@ class IndexWriter:
                 original_name=doc.original_name,
                 title=doc.title,
                 body=text,
+                parts=text,
+                names=text,
                 date=doc.date,
             )
 
@@ -157,16 +164,21 @@ class SearchIndex:
         Returns:
             The grouped results with snippets.
         """
-        q = parse_query(text, self.schema)
         with self._ix.searcher() as searcher:
-            results = searcher.search(q, limit=None, terms=True)
-            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
-            results.formatter = _MarkFormatter()
-            grouped: dict[str, list] = {}
-            for hit in results:
-                grouped.setdefault(hit["doc_id"], []).append(hit)
+            reader = searcher.reader()
+            q = parse_query(text, self.schema)
+            grouped = _grouped(searcher, expand_rare_terms(q, reader))
+            for excluded in excluded_parts(q):
+                for doc_id in _grouped(searcher, excluded):
+                    grouped.pop(doc_id, None)
+            complete = len(grouped)
+            if complete < limit and is_plain_words(text):
+                any_word = parse_query(text, self.schema, any_word=True)
+                for doc_id, hits in _grouped(searcher, expand_rare_terms(any_word, reader)).items():
+                    grouped.setdefault(doc_id, hits)
             hits = tuple(
-                _to_hit(page_hits, page_text) for page_hits in list(grouped.values())[:limit]
+                _to_hit(page_hits, page_text, all_words=rank < complete)
+                for rank, page_hits in enumerate(list(grouped.values())[:limit])
             )
         return SearchResults(query=text, total=len(grouped), hits=hits)
 
@@ -175,7 +187,20 @@ class SearchIndex:
         self._ix.close()
 
 
-def _to_hit(page_hits: list, page_text: Callable[[str, int], str]) -> SearchHit:
+def _grouped(searcher: Searcher, q: Query) -> dict[str, list[Hit]]:
+    """Matching pages grouped by document, documents and pages best first."""
+    results = searcher.search(q, limit=None, terms=True)
+    results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
+    results.formatter = _MarkFormatter()
+    grouped: dict[str, list[Hit]] = {}
+    for hit in results:
+        grouped.setdefault(hit["doc_id"], []).append(hit)
+    return grouped
+
+
+def _to_hit(
+    page_hits: list[Hit], page_text: Callable[[str, int], str], *, all_words: bool
+) -> SearchHit:
     best = page_hits[0]
     text = page_text(best["doc_id"], best["page"])
     snippet = best.highlights("body", text=text, top=2) or escape(text[:SNIPPET_CHARS])
@@ -187,4 +212,5 @@ def _to_hit(page_hits: list, page_text: Callable[[str, int], str]) -> SearchHit:
         pages=tuple(h["page"] for h in page_hits),
         score=round(best.score, 4),
         snippet=snippet,
+        all_words=all_words,
     )

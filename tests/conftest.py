@@ -34,9 +34,12 @@ def search_json(home: Path, query: str, *extra: str) -> dict:
     return json.loads(result.stdout)
 
 
-def found_names(home: Path, query: str) -> list[str]:
-    """Original file names of the documents a query finds, best first."""
-    hits = search_json(home, query)["hits"]
+def found_names(home: Path, query: str, *, all_words: bool = False) -> list[str]:
+    """Original file names of the documents a query finds, best first.
+
+    With ``all_words`` only the documents that matched every word (not the fallback).
+    """
+    hits = [h for h in search_json(home, query)["hits"] if h["all_words"] or not all_words]
     with Home(Settings(home=home)) as h:
         return [h.document(hit["doc_id"]).original_name for hit in hits]
 

@@ -1,0 +1,58 @@
+"""One key for a name in every spelling: German, English, scholarly and Cyrillic.
+
+``Selenskyj``, ``Zelensky``, ``Zelenskyy`` and ``Зеленський`` all become ``selenski``; ``Kyjiw``,
+``Kyiv``, ``Київ`` (and the exonym ``Kiew``) become ``kiv``. Cyrillic is transliterated first;
+then the letters on which the German and English systems disagree are merged (ch/kh/tsch,
+sch/sh/zh, z/s/ts, w/v, y/j/i, h/g) and doubled letters collapsed. The keys are coarse on purpose:
+they are indexed in a field of their own and rank below exact words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Ukrainian and Russian Cyrillic, German-style (Duden) transliteration.
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "w", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "je", "ё": "jo",
+    "ж": "sh", "з": "s", "и": "y", "і": "i", "ї": "ji", "й": "j", "к": "k", "л": "l", "м": "m",
+    "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "ch",
+    "ц": "z", "ч": "tsch", "ш": "sch", "щ": "schtsch", "ъ": "", "ы": "y", "ь": "", "э": "e",
+    "ю": "ju", "я": "ja", "ʼ": "", "'": "",
+}
+_CYRILLIC_TABLE = str.maketrans(_CYRILLIC)
+# Exonyms: established German or historical names of places that transliteration cannot reach.
+_EXONYMS = {
+    "kiew": "kyiv", "kiev": "kyiv", "lemberg": "lviv", "lwow": "lviv", "charkow": "kharkiv",
+    "kharkov": "kharkiv", "odessa": "odesa", "nikolajew": "mykolajiw", "tschernigow": "tschernihiw",
+    "saporoschje": "saporischschja", "dnjepropetrowsk": "dnipropetrowsk",
+}
+_MERGES = (
+    ("schtsch", "S"), ("shch", "S"), ("tsch", "X"), ("tch", "X"), ("sch", "S"), ("zh", "S"),
+    ("sh", "S"), ("kh", "X"), ("ch", "X"), ("ts", "s"), ("tz", "s"), ("z", "s"), ("c", "s"),
+    ("w", "v"), ("y", "i"), ("j", "i"), ("h", "g"), ("x", "ks"), ("ph", "f"),
+)
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def is_cyrillic(char: str) -> bool:
+    """Whether a character is a Cyrillic letter."""
+    return "CYRILLIC" in unicodedata.name(char, "")
+
+
+def transliterate(word: str) -> str:
+    """Cyrillic letters of a lower-case word in German transliteration; others unchanged."""
+    return word.translate(_CYRILLIC_TABLE)
+
+
+@lru_cache(maxsize=100_000)
+def name_key(word: str) -> str:
+    """The spelling-independent key of a lower-case word (see module docstring)."""
+    latin = transliterate(word)
+    decomposed = unicodedata.normalize("NFKD", latin.replace("ß", "ss"))
+    latin = "".join(c for c in decomposed if not unicodedata.combining(c))
+    latin = _EXONYMS.get(latin, latin)
+    for old, new in _MERGES:
+        latin = latin.replace(old, new)
+    return _REPEATS.sub(r"\1", latin).lower()

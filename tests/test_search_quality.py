@@ -1,0 +1,131 @@
+"""Search that finds what staff mean, on the real fixture documents (issue 5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import DLT_TEXT, MEMO_SCAN, NRW_PDF, PRESS_PDF, found_names, search_json
+
+from index.compounds import split_compound
+from index.names import name_key
+
+MEMO, PRESS, NRW, DLT = MEMO_SCAN.name, PRESS_PDF.name, NRW_PDF.name, DLT_TEXT.name
+
+
+def test_compound_part_finds_the_whole_ranked_below_the_whole_word(ingested_home: Path) -> None:
+    # Only the DLT statement has "Konferenz" itself; the press release has
+    # "Wissenschaftskonferenz", the NRW note "Videokonferenz".
+    found = found_names(ingested_home, "Konferenz")
+    assert found[0] == DLT
+    assert set(found) == {DLT, PRESS, NRW}
+
+
+def test_part_of_a_compound_finds_it(ingested_home: Path) -> None:
+    assert set(found_names(ingested_home, "Lieferungen")) == {PRESS, DLT}  # Hilfslieferungen
+    assert MEMO in found_names(ingested_home, "Partnerschaft")  # Solidaritätspartnerschaft
+
+
+def test_umlauts_typed_as_ae_oe_ue_find_the_umlaut(ingested_home: Path) -> None:
+    assert DLT in found_names(ingested_home, "Buergermeister", all_words=True)
+
+
+def test_ocr_damaged_name_is_found_without_asking_and_the_variant_is_marked(
+    ingested_home: Path,
+) -> None:
+    # The scanned memo reads "Chmeinyzkyj" for "Chmelnyzkyj" throughout.
+    result = search_json(ingested_home, "Chmelnyzkyj")
+    assert [h["doc_id"] for h in result["hits"]][:1] == [
+        search_json(ingested_home, "Chmeinyzkyj")["hits"][0]["doc_id"]
+    ]
+    assert "<mark>Chmeinyzkyj</mark>" in result["hits"][0]["snippet"]
+
+
+def test_explicit_fuzzy_syntax_still_works(ingested_home: Path) -> None:
+    assert found_names(ingested_home, "Chmelnyzkyj~1") == [MEMO]
+
+
+def test_cyrillic_letters_inside_a_latin_word_are_folded(ingested_home: Path) -> None:
+    # The press release prints the French minister's name as "Dufлот".
+    assert found_names(ingested_home, "Duflot") == [PRESS]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Kharkiv", PRESS),
+        ("Харків", PRESS),
+        ("Charkiw", PRESS),
+        ("Kyiv", PRESS),
+        ("Київ", PRESS),
+        ("Kiew", PRESS),
+        ("Zelensky", DLT),
+        ("Zelenskyy", DLT),
+        ("Зеленський", DLT),
+        ("Khmelnytskyi", MEMO),
+        ("Хмельницький", MEMO),
+        ("Klychko", DLT),
+        ("Dnipropetrovsk", NRW),
+        ("Yevhen Ivanov", PRESS),
+    ],
+)
+def test_names_are_found_in_every_spelling(ingested_home: Path, query: str, expected: str) -> None:
+    assert expected in found_names(ingested_home, query, all_words=True)
+
+
+@pytest.mark.parametrize("query", ["V2072/23", "V 2072/23", "V2072-23", "2072/23", "SR/049/2023"])
+def test_reference_numbers_find_the_memo_in_every_writing(ingested_home: Path, query: str) -> None:
+    assert found_names(ingested_home, query) == [MEMO]
+
+
+def test_reference_number_of_another_year_finds_nothing(ingested_home: Path) -> None:
+    assert found_names(ingested_home, "SR/049/2022") == []
+    assert found_names(ingested_home, "V2072/24") == []
+
+
+def test_german_boolean_operators(ingested_home: Path) -> None:
+    assert set(found_names(ingested_home, "Charkiw ODER Dnipropetrowsk")) == {PRESS, NRW}
+    assert PRESS not in found_names(ingested_home, "Partnerschaft NICHT Charkiw")
+    assert found_names(ingested_home, "Charkiw UND Kyjiw") == [PRESS]
+
+
+def test_documents_with_all_words_come_before_those_with_some(ingested_home: Path) -> None:
+    hits = search_json(ingested_home, "Regionalpartnerschaft Charkiw")["hits"]
+    assert [h["all_words"] for h in hits] == [True] + [False] * (len(hits) - 1)
+    assert len(hits) > 1
+
+
+@pytest.mark.parametrize(
+    ("compound", "parts"),
+    [
+        ("solidaritätspartnerschaft", {"solidarität", "partnerschaft"}),
+        ("hilfsgütertransporte", {"transporte", "güter"}),
+        ("energieinfrastruktur", {"energie", "infrastruktur"}),
+        ("rehabilitationsstrukturen", {"rehabilitation", "strukturen"}),
+        ("gemeinderatssitzung", {"gemeinde", "sitzung"}),
+    ],
+)
+def test_compounds_split_into_dictionary_words(compound: str, parts: set[str]) -> None:
+    assert parts <= set(split_compound(compound))
+
+
+@pytest.mark.parametrize("word", ["partnerschaft", "landkreistag", "oleksandrsymtschyschyn"])
+def test_non_compounds_are_not_split_into_noise(word: str) -> None:
+    assert "schaft" not in split_compound(word)
+    assert split_compound("partnerschaft") == ()
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["selenskyj", "zelensky", "zelenskyy", "зеленський"],
+        ["kyjiw", "kiew", "kyiv", "київ"],
+        ["charkiw", "kharkiv", "харків"],
+        ["chmelnyzkyj", "khmelnytskyi", "хмельницький"],
+        ["klitschko", "klychko", "кличко"],
+        ["dnipropetrowsk", "dnipropetrovsk"],
+        ["lviv", "lemberg", "lwiw", "львів"],
+    ],
+)
+def test_name_spellings_share_one_key(spellings: list[str]) -> None:
+    assert len({name_key(s) for s in spellings}) == 1
