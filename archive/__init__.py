@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive.catalog import Catalog, doc_id_for
-from archive.models import Document, NewDocument, Page
+from archive.catalog import WITHDRAWN, Catalog, doc_id_for
+from archive.models import Correction, Document, ExtractedValue, NewDocument, Page
 from archive.store import OriginalStore, sha256_file
 
 __all__ = [
+    "WITHDRAWN",
     "Archive",
+    "Correction",
     "Document",
+    "ExtractedValue",
     "NewDocument",
     "Page",
     "doc_id_for",

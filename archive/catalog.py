@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.models import Document, NewDocument, Page
+from archive.models import Correction, Document, ExtractedValue, NewDocument, Page
+from findbuch.fields import SINGLE_FIELDS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Withdrawal is recorded like a correction of this pseudo-field: its value is the reason.
+WITHDRAWN = "withdrawn"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -19,9 +23,7 @@ CREATE TABLE IF NOT EXISTS documents (
     media_type    TEXT NOT NULL,
     size          INTEGER NOT NULL,
     ingested_at   TEXT NOT NULL,
-    page_count    INTEGER NOT NULL,
-    title         TEXT NOT NULL DEFAULT '',
-    date          TEXT NOT NULL DEFAULT ''
+    page_count    INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS pages (
     doc_id  TEXT NOT NULL REFERENCES documents(doc_id),
@@ -30,11 +32,30 @@ CREATE TABLE IF NOT EXISTS pages (
     method  TEXT NOT NULL,
     PRIMARY KEY (doc_id, number)
 );
+CREATE TABLE IF NOT EXISTS extracted (
+    doc_id   TEXT NOT NULL REFERENCES documents(doc_id),
+    field    TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    value    TEXT NOT NULL,
+    page     INTEGER NOT NULL,
+    method   TEXT NOT NULL,
+    text     TEXT NOT NULL DEFAULT '',
+    kind     TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (doc_id, field, position)
+);
+CREATE TABLE IF NOT EXISTS corrections (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id  TEXT NOT NULL REFERENCES documents(doc_id),
+    field   TEXT NOT NULL,
+    old     TEXT NOT NULL,
+    new     TEXT NOT NULL,
+    editor  TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS corrections_by_doc ON corrections (doc_id, field, id);
 """
 
-_DOC_COLUMNS = (
-    "doc_id, sha256, original_name, media_type, size, ingested_at, page_count, title, date"
-)
+_DOC_COLUMNS = "doc_id, sha256, original_name, media_type, size, ingested_at, page_count"
 
 
 def doc_id_for(sha256: str) -> str:
@@ -42,8 +63,15 @@ def doc_id_for(sha256: str) -> str:
     return sha256[:16]
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 class Catalog:
-    """Documents and their page texts. Open read-only for readers, writable for the one writer."""
+    """Documents, page texts, extracted metadata and corrections.
+
+    Readers open it read-only; all writes go through one writable connection.
+    """
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
@@ -56,61 +84,184 @@ class Catalog:
             self._conn = sqlite3.connect(path, check_same_thread=False)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
-            self._conn.executescript(_SCHEMA)
-            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._migrate()
         self._conn.execute("PRAGMA foreign_keys=ON")
+
+    def _migrate(self) -> None:
+        """Create the schema; bring a version-1 catalog (title and date columns) up to date."""
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        with self._conn:
+            self._conn.executescript(_SCHEMA)
+            if version == 1:
+                for column in ("title", "date"):
+                    self._conn.execute(
+                        "INSERT INTO extracted (doc_id, field, position, value, page, method) "
+                        f"SELECT doc_id, '{column}', 0, {column}, 1, 'aus Katalogversion 1' "
+                        f"FROM documents WHERE {column} != ''"
+                    )
+                    self._conn.execute(f"ALTER TABLE documents DROP COLUMN {column}")
+            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
         """Close the connection."""
         self._conn.close()
 
-    def add(self, new: NewDocument) -> Document:
-        """Record a document and all its pages in one transaction."""
-        doc = Document(
-            doc_id=doc_id_for(new.sha256),
-            sha256=new.sha256,
-            original_name=new.original_name,
-            media_type=new.media_type,
-            size=new.size,
-            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            page_count=len(new.pages),
-            title=new.title,
-            date=new.date,
-        )
+    def add(self, new: NewDocument, *, ingested_at: str = "") -> Document:
+        """Record a document, its pages and what was found about it, in one transaction."""
+        doc_id = doc_id_for(new.sha256)
         with self._conn:
             self._conn.execute(
-                f"INSERT INTO documents ({_DOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO documents ({_DOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    doc.doc_id,
-                    doc.sha256,
-                    doc.original_name,
-                    doc.media_type,
-                    doc.size,
-                    doc.ingested_at,
-                    doc.page_count,
-                    doc.title,
-                    doc.date,
+                    doc_id,
+                    new.sha256,
+                    new.original_name,
+                    new.media_type,
+                    new.size,
+                    ingested_at or _now(),
+                    len(new.pages),
                 ),
             )
             self._conn.executemany(
                 "INSERT INTO pages (doc_id, number, text, method) VALUES (?, ?, ?, ?)",
-                [(doc.doc_id, p.number, p.text, p.method) for p in new.pages],
+                [(doc_id, p.number, p.text, p.method) for p in new.pages],
             )
-        return doc
+            self._insert_extracted(doc_id, new.extracted)
+        return self._document(doc_id)
+
+    def _insert_extracted(self, doc_id: str, values: tuple[ExtractedValue, ...]) -> None:
+        positions: dict[str, int] = {}
+        rows = []
+        for v in values:
+            position = positions.get(v.field, 0)
+            positions[v.field] = position + 1
+            rows.append((doc_id, v.field, position, v.value, v.page, v.method, v.text, v.kind))
+        self._conn.executemany(
+            "INSERT INTO extracted (doc_id, field, position, value, page, method, text, kind) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def restore(
+        self,
+        doc: Document,
+        pages: list[Page],
+        extracted: list[ExtractedValue],
+        corrections: list[Correction],
+    ) -> None:
+        """Record a document exactly as another home had it (import of an export)."""
+        new = NewDocument(
+            sha256=doc.sha256,
+            original_name=doc.original_name,
+            media_type=doc.media_type,
+            size=doc.size,
+            pages=tuple(pages),
+            extracted=tuple(extracted),
+        )
+        self.add(new, ingested_at=doc.ingested_at)
+        with self._conn:
+            self._conn.executemany(
+                "INSERT INTO corrections (doc_id, field, old, new, editor, at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (doc.doc_id, c.field, json.dumps(c.old), json.dumps(c.new), c.editor, c.at)
+                    for c in corrections
+                ],
+            )
 
     def get(self, doc_id: str) -> Document | None:
         """The document with this id, or ``None``."""
-        row = self._conn.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc_id = ?", (doc_id,)
-        ).fetchone()
-        return Document(*row) if row else None
+        exists = self._conn.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,))
+        return self._document(doc_id) if exists.fetchone() else None
 
     def get_by_sha256(self, sha256: str) -> Document | None:
         """The document with these original bytes, or ``None``."""
+        row = self._conn.execute("SELECT doc_id FROM documents WHERE sha256 = ?", (sha256,))
+        found = row.fetchone()
+        return self._document(found[0]) if found else None
+
+    def _document(self, doc_id: str) -> Document:
         row = self._conn.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents WHERE sha256 = ?", (sha256,)
+            f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc_id = ?", (doc_id,)
         ).fetchone()
-        return Document(*row) if row else None
+        values: dict[str, list[str]] = {}
+        for v in self.extracted(doc_id):
+            values.setdefault(v.field, []).append(v.value)
+        latest = self._latest_corrections(doc_id)
+        for name, new in latest.items():
+            values[name] = new if isinstance(new, list) else ([new] if new else [])
+        single = {name: (values.get(name) or [""])[0] for name in SINGLE_FIELDS}
+        lists = {
+            name: vals
+            for name, vals in values.items()
+            if name not in SINGLE_FIELDS and name != WITHDRAWN
+        }
+        return Document(
+            *row,
+            title=single["title"],
+            date=single["date"],
+            doc_type=single["type"],
+            issuer=single["issuer"],
+            withdrawn=single_value(latest.get(WITHDRAWN, "")),
+            lists=lists,
+            corrected=frozenset(latest) - {WITHDRAWN},
+        )
+
+    def _latest_corrections(self, doc_id: str) -> dict[str, str | list[str]]:
+        rows = self._conn.execute(
+            "SELECT field, new FROM corrections WHERE doc_id = ? ORDER BY id", (doc_id,)
+        )
+        return {name: json.loads(new) for name, new in rows}
+
+    def extracted(self, doc_id: str) -> list[ExtractedValue]:
+        """What the machine found about a document, with sources, in field order."""
+        rows = self._conn.execute(
+            "SELECT field, value, page, method, text, kind FROM extracted "
+            "WHERE doc_id = ? ORDER BY field, position",
+            (doc_id,),
+        )
+        return [ExtractedValue(*row) for row in rows]
+
+    def corrections(self, doc_id: str) -> list[Correction]:
+        """Every change made to a document, oldest first."""
+        rows = self._conn.execute(
+            "SELECT field, old, new, editor, at FROM corrections WHERE doc_id = ? ORDER BY id",
+            (doc_id,),
+        )
+        return [
+            Correction(name, json.loads(old), json.loads(new), editor, at)
+            for name, old, new, editor, at in rows
+        ]
+
+    def correct(
+        self, doc_id: str, changes: dict[str, str | list[str]], *, editor: str
+    ) -> list[Correction]:
+        """Record corrections of fields (only real changes); returns what was recorded."""
+        doc = self._document(doc_id)
+        current = {
+            "title": doc.title,
+            "date": doc.date,
+            "type": doc.doc_type,
+            "issuer": doc.issuer,
+            WITHDRAWN: doc.withdrawn,
+            **doc.lists,
+        }
+        at = _now()
+        recorded = []
+        for name, new in changes.items():
+            old = current.get(name, [] if isinstance(new, list) else "")
+            if old != new:
+                recorded.append(Correction(name, old, new, editor, at))
+        with self._conn:
+            self._conn.executemany(
+                "INSERT INTO corrections (doc_id, field, old, new, editor, at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (doc_id, c.field, json.dumps(c.old), json.dumps(c.new), c.editor, c.at)
+                    for c in recorded
+                ],
+            )
+        return recorded
 
     def pages(self, doc_id: str) -> list[Page]:
         """All pages of a document, in order."""
@@ -126,14 +277,21 @@ class Catalog:
         ).fetchone()
         return row[0] if row else ""
 
+    def document_ids(self) -> list[str]:
+        """Every document id, oldest first."""
+        rows = self._conn.execute("SELECT doc_id FROM documents ORDER BY ingested_at, doc_id")
+        return [row[0] for row in rows]
+
     def documents(self) -> Iterator[Document]:
-        """Every document, oldest first."""
-        rows = self._conn.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY ingested_at, doc_id"
-        ).fetchall()
-        for row in rows:
-            yield Document(*row)
+        """Every document, oldest first, withdrawn ones included."""
+        for doc_id in self.document_ids():
+            yield self._document(doc_id)
 
     def count(self) -> int:
         """Number of documents."""
         return self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+
+def single_value(value: str | list[str]) -> str:
+    """A correction's value as a single string."""
+    return value if isinstance(value, str) else "; ".join(value)

@@ -1,8 +1,8 @@
-"""Value objects the archive hands out: a document's catalog record and its pages."""
+"""Value objects the archive hands out: documents, pages, extracted fields and corrections."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,46 @@ class Page:
 
 
 @dataclass(frozen=True)
+class ExtractedValue:
+    """One value the machine found, with its source; kept even when corrected.
+
+    Attributes:
+        field: metadata field (see ``findbuch.fields``).
+        value: canonical value.
+        page: page it was found on; 0 for the file's own properties.
+        method: how it was found.
+        text: spelling found in the document, where it differs.
+        kind: sub-kind of reference numbers.
+    """
+
+    field: str
+    value: str
+    page: int
+    method: str
+    text: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One change an archivist made to a field.
+
+    Attributes:
+        field: metadata field.
+        old: value before the change (a string, or a list for list fields).
+        new: value after it.
+        editor: who made it.
+        at: UTC time, ISO 8601.
+    """
+
+    field: str
+    old: str | list[str]
+    new: str | list[str]
+    editor: str
+    at: str
+
+
+@dataclass(frozen=True)
 class NewDocument:
     """What ingestion hands to the archive for one file.
 
@@ -29,23 +69,21 @@ class NewDocument:
         original_name: file name as uploaded (base name only, never a path).
         media_type: detected MIME type, by content.
         size: size of the original in bytes.
-        title: extracted title, or empty.
-        date: document date as ISO ``YYYY-MM-DD``, or empty when none was found.
         pages: the extracted pages, in order.
+        extracted: every metadata value found, with its source.
     """
 
     sha256: str
     original_name: str
     media_type: str
     size: int
-    title: str
-    date: str
     pages: tuple[Page, ...]
+    extracted: tuple[ExtractedValue, ...] = ()
 
 
 @dataclass(frozen=True)
 class Document:
-    """A document's catalog record.
+    """A document's catalog record with its effective (corrected where corrected) metadata.
 
     Attributes:
         doc_id: stable archive id (first 16 hex digits of the SHA-256).
@@ -57,6 +95,11 @@ class Document:
         page_count: number of pages.
         title: title, or empty.
         date: document date as ISO ``YYYY-MM-DD``, or empty.
+        doc_type: type key (``memo``, ``press_release`` …).
+        issuer: issuing body, or empty.
+        withdrawn: reason the document was withdrawn from search, or empty.
+        lists: the list fields (dates, references, persons, places) by name.
+        corrected: names of the fields an archivist corrected.
     """
 
     doc_id: str
@@ -66,5 +109,10 @@ class Document:
     size: int
     ingested_at: str
     page_count: int
-    title: str
-    date: str
+    title: str = ""
+    date: str = ""
+    doc_type: str = ""
+    issuer: str = ""
+    withdrawn: str = ""
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    corrected: frozenset[str] = frozenset()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
+# Copies in progress; a file with this prefix left behind was interrupted.
+INCOMING_PREFIX = ".incoming-"
 
 
 def sha256_file(path: Path) -> str:
@@ -48,7 +50,7 @@ class OriginalStore:
         if target.is_file():
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=INCOMING_PREFIX)
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out, source.open("rb") as src:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import traceback
 from dataclasses import asdict
@@ -12,6 +13,7 @@ from typing import Any
 import click
 
 from findbuch.errors import ExitCode, FindbuchError
+from findbuch.fields import DOCUMENT_TYPES, FIELD_LABELS, read_field_value
 from findbuch.home import Home
 from findbuch.settings import Settings, load_settings
 from ingest import ADDED, DUPLICATE, FAILED, IngestResult, ingest_paths
@@ -127,28 +129,139 @@ def _german_date(iso: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben.")
 @click.pass_context
 def show(ctx: click.Context, doc_id: str, as_json: bool) -> None:  # noqa: FBT001
-    """Ein Dokument mit Metadaten und dem Text jeder Seite zeigen."""
+    """Ein Dokument mit Metadaten (und ihrer Herkunft) und dem Text jeder Seite zeigen."""
     with Home(_settings(ctx)) as home:
-        doc = home.document(doc_id)
-        pages = home.pages(doc_id)
+        doc = home.describe(doc_id)
     if as_json:
-        payload = {**asdict(doc), "pages": [asdict(p) for p in pages]}
-        click.echo(json.dumps(payload, ensure_ascii=False))
+        click.echo(json.dumps(doc, ensure_ascii=False))
         return
+    if doc["withdrawn"]:
+        click.echo(f"ZURÜCKGEZOGEN: {doc['withdrawn']}")
     for label, value in (
-        ("Kennung", doc.doc_id),
-        ("Titel", doc.title or "–"),
-        ("Datum", _german_date(doc.date) if doc.date else "–"),
-        ("Datei", doc.original_name),
-        ("Typ", doc.media_type),
-        ("Größe", f"{doc.size} Bytes"),
-        ("SHA-256", doc.sha256),
-        ("Aufgenommen", doc.ingested_at),
-        ("Seiten", str(doc.page_count)),
+        ("Kennung", doc["doc_id"]),
+        ("Datei", doc["original_name"]),
+        ("Dateiformat", doc["media_type"]),
+        ("Größe", f"{doc['size']} Bytes"),
+        ("SHA-256", doc["sha256"]),
+        ("Aufgenommen", doc["ingested_at"]),
+        ("Seiten", str(doc["page_count"])),
     ):
-        click.echo(f"{label + ':':<13}{value}")
-    for page in pages:
-        click.echo(f"\n--- Seite {page.number} ({page.method}) ---\n{page.text}")
+        click.echo(f"{label + ':':<26}{value}")
+    for name, field in doc["metadata"].items():
+        click.echo(f"{FIELD_LABELS[name] + ':':<26}{_field_text(name, field)}")
+    for page in doc["pages"]:
+        click.echo(f"\n--- Seite {page['number']} ({page['method']}) ---\n{page['text']}")
+
+
+def _field_text(name: str, field: dict[str, Any]) -> str:
+    value = field["value"]
+    if name == "date":
+        value = _german_date(value) if value else ""
+    elif name == "type":
+        value = DOCUMENT_TYPES.get(value, value)
+    elif name == "dates":
+        value = [_german_date(v) for v in value]
+    text = "; ".join(value) if isinstance(value, list) else value
+    return (text or "–") + (" (korrigiert)" if field["corrected"] else "")
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.argument("changes", nargs=-1, required=True, metavar="FELD=WERT...")
+@click.option("--by", "editor", help="Wer korrigiert (Standard: Ihr Benutzername).")
+@click.pass_context
+def edit(ctx: click.Context, doc_id: str, changes: tuple[str, ...], editor: str | None) -> None:
+    """Metadaten korrigieren, z. B. date=21.03.2024 "persons=Dirk Hilbert; Frank Nopper"."""
+    parsed: dict[str, str | list[str]] = {}
+    for change in changes:
+        name, sep, raw = change.partition("=")
+        if not sep:
+            raise click.UsageError(f"„{change}“: bitte als FELD=WERT angeben.")
+        parsed[name.strip()] = read_field_value(name.strip(), raw)
+    with Home(_settings(ctx)) as home:
+        recorded = home.correct(doc_id, parsed, editor=editor or getpass.getuser())
+    for c in recorded:
+        click.echo(f"{FIELD_LABELS[c.field]}: {c.old or '–'} -> {c.new or '–'}")
+    if not recorded:
+        click.echo("Keine Änderung: die Werte stimmen bereits.", err=True)
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.option("--reason", required=True, help="Grund, warum das Dokument zurückgezogen wird.")
+@click.option("--by", "editor", help="Wer zurückzieht (Standard: Ihr Benutzername).")
+@click.option("--undo", is_flag=True, help="Zurückziehen aufheben; wieder durchsuchbar.")
+@click.pass_context
+def withdraw(
+    ctx: click.Context,
+    doc_id: str,
+    reason: str,
+    editor: str | None,
+    undo: bool,  # noqa: FBT001
+) -> None:
+    """Ein Dokument aus der Suche nehmen; es bleibt im Archiv, der Grund wird vermerkt."""
+    with Home(_settings(ctx)) as home:
+        if undo:
+            home.reinstate(doc_id, editor=editor or getpass.getuser())
+        else:
+            home.withdraw(doc_id, reason=reason, editor=editor or getpass.getuser())
+    click.echo("Wieder durchsuchbar." if undo else "Zurückgezogen; im Archiv erhalten.", err=True)
+
+
+_PROBLEM_WORDS = {
+    "missing": "FEHLT",
+    "altered": "VERÄNDERT",
+    "orphan": "VERWAIST",
+    "incomplete": "UNVOLLSTÄNDIG",
+}
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON ausgeben.")
+@click.pass_context
+def verify(ctx: click.Context, as_json: bool) -> None:  # noqa: FBT001
+    """Prüfsummen aller Originale nachrechnen; Exit 1, wenn etwas fehlt oder verändert ist."""
+    with Home(_settings(ctx)) as home:
+        report = home.verify()
+    if as_json:
+        payload = {"checked": report.checked, "problems": [asdict(p) for p in report.problems]}
+        click.echo(json.dumps(payload, ensure_ascii=False))
+    else:
+        for p in report.problems:
+            doc = f" (Dokument {p.doc_id})" if p.doc_id else ""
+            click.echo(f"{_PROBLEM_WORDS[p.kind]}: {p.path}{doc}: {p.detail}")
+    summary = f"{report.checked} Dokument(e) geprüft, {len(report.problems)} Problem(e)."
+    click.echo(summary, err=True)
+    ctx.exit(ExitCode.FAILED if report.problems else ExitCode.OK)
+
+
+@cli.command()
+@click.argument("doc_ids", nargs=-1, metavar="[DOC_ID...]")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Neues Verzeichnis für den BagIt-Export.",
+)
+@click.pass_context
+def export(ctx: click.Context, doc_ids: tuple[str, ...], target: Path) -> None:
+    """Dokumente (ohne Angabe: alle) als BagIt-Paket exportieren."""
+    with Home(_settings(ctx)) as home:
+        count = home.export(list(doc_ids), target)
+    click.echo(f"{count} Dokument(e) exportiert nach {target}.", err=True)
+
+
+@cli.command("import-bag")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_context
+def import_bag(ctx: click.Context, source: Path) -> None:
+    """Ein BagIt-Paket eines Findbuch-Exports mit gleichen Kennungen übernehmen."""
+    with Home(_settings(ctx)) as home:
+        results = home.import_bag(source)
+    for doc_id, status in results:
+        click.echo(f"{_STATUS_WORDS[status]}: {doc_id}")
+    click.echo(f"{len(results)} Dokument(e) aus {source} übernommen.", err=True)
 
 
 @cli.command()

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from archive import Archive, Document, Page
-from findbuch.errors import DocumentNotFoundError
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from archive import WITHDRAWN, Archive, Correction, Document, Page
+from archive.export import export_bag, import_bag
+from archive.fixity import FixityReport, verify_archive
+from findbuch.errors import DocumentNotFoundError, FindbuchError
+from findbuch.fields import FIELDS, LIST_FIELDS
 from findbuch.settings import Settings
 from index import IndexDocument, SearchIndex, SearchResults
 
@@ -17,6 +25,11 @@ def index_document(doc: Document, pages: list[Page]) -> IndexDocument:
         date=doc.date,
         original_name=doc.original_name,
         pages=tuple((p.number, p.text) for p in pages),
+        doc_type=doc.doc_type,
+        issuer=doc.issuer,
+        references=tuple(doc.lists.get("references", ())),
+        persons=tuple(doc.lists.get("persons", ())),
+        places=tuple(doc.lists.get("places", ())),
     )
 
 
@@ -50,6 +63,47 @@ class Home:
             raise DocumentNotFoundError(f"Kein Dokument mit der Kennung {doc_id!r} im Archiv.")
         return doc
 
+    def describe(self, doc_id: str) -> dict[str, Any]:
+        """Everything about a document as JSON-ready data: ``show --json`` and the API.
+
+        Each metadata field gives its effective value, whether it was corrected, and every
+        value the machine extracted with page and method.
+        """
+        doc = self.document(doc_id)
+        catalog = self.archive.catalog
+        extracted: dict[str, list[dict[str, Any]]] = {name: [] for name in FIELDS}
+        for v in catalog.extracted(doc_id):
+            item = asdict(v)
+            extracted[item.pop("field")].append(item)
+        effective = {
+            "title": doc.title,
+            "date": doc.date,
+            "type": doc.doc_type,
+            "issuer": doc.issuer,
+        }
+        effective.update({name: doc.lists.get(name, []) for name in LIST_FIELDS})
+        return {
+            "doc_id": doc.doc_id,
+            "sha256": doc.sha256,
+            "original_name": doc.original_name,
+            "media_type": doc.media_type,
+            "size": doc.size,
+            "ingested_at": doc.ingested_at,
+            "page_count": doc.page_count,
+            "withdrawn": doc.withdrawn,
+            **effective,
+            "metadata": {
+                name: {
+                    "value": effective[name],
+                    "corrected": name in doc.corrected,
+                    "extracted": extracted[name],
+                }
+                for name in FIELDS
+            },
+            "corrections": [asdict(c) for c in catalog.corrections(doc_id)],
+            "pages": [asdict(p) for p in self.pages(doc_id)],
+        }
+
     def pages(self, doc_id: str) -> list[Page]:
         """The pages of a document, in order."""
         return self.archive.catalog.pages(doc_id)
@@ -62,8 +116,54 @@ class Home:
         """Rebuild the index from the archive alone; returns the number of documents."""
         catalog = self.archive.catalog
         return self.index.rebuild(
-            index_document(doc, catalog.pages(doc.doc_id)) for doc in catalog.documents()
+            index_document(doc, catalog.pages(doc.doc_id))
+            for doc in catalog.documents()
+            if not doc.withdrawn
         )
+
+    def correct(
+        self, doc_id: str, changes: dict[str, str | list[str]], *, editor: str
+    ) -> list[Correction]:
+        """Correct metadata fields; the index follows at once. Returns the recorded changes."""
+        self.document(doc_id)
+        recorded = self.archive.catalog.correct(doc_id, changes, editor=editor)
+        self._reindex_document(doc_id)
+        return recorded
+
+    def withdraw(self, doc_id: str, *, reason: str, editor: str) -> None:
+        """Hide a document from search, keeping it in the archive, with the reason recorded."""
+        if not reason.strip():
+            raise FindbuchError("Bitte einen Grund für das Zurückziehen angeben.")
+        self.correct(doc_id, {WITHDRAWN: reason.strip()}, editor=editor)
+
+    def reinstate(self, doc_id: str, *, editor: str) -> None:
+        """Make a withdrawn document searchable again."""
+        self.correct(doc_id, {WITHDRAWN: ""}, editor=editor)
+
+    def verify(self, progress: Callable[[Iterable[str]], Iterable[str]] = iter) -> FixityReport:
+        """Check every original against its checksum and look for stray files."""
+        return verify_archive(self.archive.catalog, self.archive.store, progress)
+
+    def export(self, doc_ids: list[str], target: Path) -> int:
+        """Export documents (all when none are named) as a BagIt bag."""
+        ids = doc_ids or self.archive.catalog.document_ids()
+        return export_bag(self.archive.catalog, self.archive.store, ids, target)
+
+    def import_bag(self, source: Path) -> list[tuple[str, str]]:
+        """Import a bag; the added documents are indexed at once."""
+        results = import_bag(self.archive.catalog, self.archive.store, source)
+        for doc_id, status in results:
+            if status == "added":
+                self._reindex_document(doc_id)
+        return results
+
+    def _reindex_document(self, doc_id: str) -> None:
+        doc = self.document(doc_id)
+        if doc.withdrawn:
+            self.index.remove(doc_id)
+            return
+        with self.index.writer() as writer:
+            writer.add(index_document(doc, self.pages(doc_id)))
 
     def ensure_index(self) -> bool:
         """Rebuild the index if it was written with another schema; returns whether it was."""

@@ -31,8 +31,23 @@ _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 _DASHED_ID = re.compile(r"([^\W\d_]{0,4})(\d{1,6})-(\d{2,4})")
 # Cyrillic letters that look like Latin ones, as OCR confuses them inside Latin words.
 _HOMOGLYPHS = str.maketrans(
-    {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
-     "ѕ": "s", "к": "k", "м": "m", "т": "t", "в": "b", "н": "h"}
+    {
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "к": "k",
+        "м": "m",
+        "т": "t",
+        "в": "b",
+        "н": "h",
+    }
 )
 _DIGIT_IN_WORD = re.compile(r"(?<=[^\W\d_])[01](?=[^\W\d_])")
 _DIGIT_AS_LETTER = {"0": "o", "1": "l"}

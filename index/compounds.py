@@ -8,38 +8,48 @@ so a part finds the compound while whole-word matches still rank first.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
-from findbuch.errors import MissingDependencyError
+from findbuch.wordlist import german_words
 
-WORD_LIST = Path("/usr/share/dict/ngerman")
 MIN_COMPOUND = 8
 MIN_PART = 4
 # Linking elements (Fugen) between parts: Hilfe+s -> "Hilfs", Stadt+es, Straße+n, Kind+er.
 _LINKS = ("s", "es", "n", "en", "e", "er", "ns")
 # Suffix-like words that are in the dictionary but make noise as parts (Partner+schaft).
 _NOT_PARTS = frozenset(
-    {"schaft", "schaften", "heit", "heiten", "keit", "keiten", "lich", "isch", "chen", "lein",
-     "ling", "linge", "nisse", "tums", "haft", "haften", "ungen", "sche", "scher", "schen"}
+    {
+        "schaft",
+        "schaften",
+        "heit",
+        "heiten",
+        "keit",
+        "keiten",
+        "lich",
+        "isch",
+        "chen",
+        "lein",
+        "ling",
+        "linge",
+        "nisse",
+        "tums",
+        "haft",
+        "haften",
+        "ungen",
+        "sche",
+        "scher",
+        "schen",
+    }
 )
 
 
-@lru_cache(maxsize=1)
 def _dictionary() -> tuple[frozenset[str], frozenset[str]]:
-    """All words and the nouns (capitalised in the list), lower-cased, of at least MIN_PART."""
-    if not WORD_LIST.is_file():
-        raise MissingDependencyError(
-            f"Deutsche Wortliste {WORD_LIST} fehlt: sudo apt-get install wngerman"
-        )
-    with WORD_LIST.open(encoding="utf-8") as f:
-        entries = [w for w in (line.strip() for line in f) if len(w) >= MIN_PART and w.isalpha()]
-    words = frozenset(w.lower() for w in entries)
-    nouns = frozenset(w.lower() for w in entries if w[0].isupper())
-    return words, nouns
+    """All words and the nouns of the word list."""
+    words = german_words()
+    return words.words, words.nouns
 
 
 def _words() -> frozenset[str]:
-    return _dictionary()[0]
+    return german_words().words
 
 
 def _known(part: str) -> str | None:

@@ -13,7 +13,7 @@ from index.analyzers import (
     name_analyzer,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Written beside the index; a different stamp means the index must be rebuilt from the archive.
 INDEX_STAMP = {"schema": SCHEMA_VERSION, "analyzer": ANALYZER_VERSION}
 
@@ -29,6 +29,11 @@ class IndexDocument:
         date: ISO date, or empty.
         original_name: file name, shown when there is no title.
         pages: ``(page number, text)`` pairs.
+        doc_type: type key, or empty.
+        issuer: issuing body, or empty.
+        references: canonical reference numbers.
+        persons: persons named.
+        places: places named.
     """
 
     doc_id: str
@@ -37,6 +42,11 @@ class IndexDocument:
     date: str
     original_name: str
     pages: tuple[tuple[int, str], ...]
+    doc_type: str = ""
+    issuer: str = ""
+    references: tuple[str, ...] = ()
+    persons: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
 
 
 def build_schema() -> fields.Schema:
@@ -54,6 +64,12 @@ def build_schema() -> fields.Schema:
         parts=fields.TEXT(analyzer=compound_parts_analyzer(), multitoken_query="phrase"),
         names=fields.TEXT(analyzer=name_analyzer(), multitoken_query="phrase"),
         date=fields.ID(stored=True),
+        year=fields.ID(stored=True),
+        doc_type=fields.ID(stored=True),
+        issuer=fields.TEXT(analyzer=analyzer, stored=True),
+        references=fields.KEYWORD(stored=True, commas=True, lowercase=True),
+        persons=fields.KEYWORD(stored=True, commas=True, lowercase=True),
+        places=fields.KEYWORD(stored=True, commas=True, lowercase=True),
     )
 
 

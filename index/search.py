@@ -73,9 +73,13 @@ class IndexWriter:
     def __init__(self, writer: writing.IndexWriter) -> None:
         self._writer = writer
 
+    def remove(self, doc_id: str) -> None:
+        """Remove every page of a document."""
+        self._writer.delete_by_term("doc_id", doc_id)
+
     def add(self, doc: IndexDocument) -> None:
         """Add a document's pages, replacing whatever the index held for it."""
-        self._writer.delete_by_term("doc_id", doc.doc_id)
+        self.remove(doc.doc_id)
         for number, text in doc.pages:
             self._writer.add_document(
                 page_id=page_id(doc.doc_id, number),
@@ -88,6 +92,12 @@ class IndexWriter:
                 parts=text,
                 names=text,
                 date=doc.date,
+                year=doc.date[:4],
+                doc_type=doc.doc_type,
+                issuer=doc.issuer,
+                references=",".join(doc.references),
+                persons=",".join(doc.persons),
+                places=",".join(doc.places),
             )
 
 
@@ -140,6 +150,11 @@ class SearchIndex:
                 w.add(doc)
                 count += 1
         return count
+
+    def remove(self, doc_id: str) -> None:
+        """Take a document out of the index (withdrawn documents are not searchable)."""
+        with self.writer() as w:
+            w.remove(doc_id)
 
     def has_document(self, doc_id: str) -> bool:
         """Whether any page of the document is in the committed index."""

@@ -1,60 +1,184 @@
-"""Title and document date, found in the text; nothing is guessed where nothing is found."""
+"""Document metadata found in the text: type, issuer, title, dates, references, persons, places.
+
+Every value carries its page and how it was found; a value that cannot be found stays empty.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
-import dateparser
+from ingest.dates import find_dates, find_document_date
+from ingest.entities import find_persons, find_places
+from ingest.found import Found
+from ingest.references import find_references
 
-_MONTHS = (
-    "Januar|Jänner|Februar|März|Maerz|April|Mai|Juni|Juli|August|September|Oktober|"
-    "November|Dezember|Jan|Feb|Mär|Mrz|Apr|Jun|Jul|Aug|Sep|Sept|Okt|Nov|Dez"
+MEMO = "memo"
+PRESS_RELEASE = "press_release"
+COUNCIL_PAPER = "council_paper"
+LETTER = "letter"
+WEB_ARTICLE = "web_article"
+OTHER = "other"
+DOCUMENT_TYPES = (MEMO, PRESS_RELEASE, COUNCIL_PAPER, LETTER, WEB_ARTICLE, OTHER)
+
+_HEADER_LINES = 40
+# The issuer stands in the letterhead or the first paragraph, not further down.
+_ISSUER_LINES = 15
+# Checked in this order on the header of the first page (web cues on the whole page).
+_TYPE_CUES = (
+    (MEMO, re.compile(r"\b(Hausmitteilung|Aktenvermerk|Vermerk|Aktennotiz)\b")),
+    (
+        COUNCIL_PAPER,
+        re.compile(
+            r"\b(Beschlussvorlage|Informationsvorlage|Vorlage\s+Nr|Drucksache|Ergänzungsantrag|"
+            r"Änderungsantrag|Änderungs-/Ergänzungsantrag|Antrag|Anfrage|"
+            r"Stellungnahme der Verwaltung)"
+            r"\b",
+            re.IGNORECASE,
+        ),
+    ),
+    # Only as a heading of its own: "Die vollständige Pressemeldung finden Sie hier" is a web
+    # teaser pointing to a press release, not one.
+    (
+        PRESS_RELEASE,
+        re.compile(
+            r"^[#*\s]*(Pressemitteilung|Medieninformation|Presseinformation|Pressemeldung|"
+            r"Pressenotiz)[*\s]*$|presse@",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+    ),
 )
-_DATE = re.compile(
-    rf"\b\d{{1,2}}\.\s?(?:\d{{1,2}}\.\s?\d{{4}}|(?:{_MONTHS})\.?\s+\d{{4}})\b", re.IGNORECASE
+_WEB_CUES = re.compile(
+    r"\b(Hauptnavigation|Navigation|Startseite|Cookie|Weiterlesen|finden Sie hier|"
+    r"Zum Inhalt springen|Seite teilen)\b|\]\(https?://"
 )
-_DATE_LABEL = re.compile(r"^\s*Datum\s*:?\s*(.*)$", re.IGNORECASE | re.MULTILINE)
+_LETTER = re.compile(r"^\s*Sehr geehrte", re.MULTILINE)
+_LETTER_CLOSING = re.compile(r"Mit freundlichen Grüßen")
+# Direct quotes with reporting verbs: how press statements without a heading read.
+_REPORTING = re.compile(
+    r"\b(sagte|erklärte|betonte|bekräftigte|versicherte|bedankte|unterstrich|forderte|mahnte|"
+    r"appellierte|so \w+ weiter)\b"
+)
+_MIN_REPORTING = 2
+
+_TYPE_METHODS = {
+    MEMO: "Stichwort im Kopf",
+    COUNCIL_PAPER: "Stichwort im Kopf",
+    PRESS_RELEASE: "Stichwort im Kopf",
+    WEB_ARTICLE: "Seitenelemente einer Webseite",
+    LETTER: "Anrede und Grußformel",
+    OTHER: "keine Merkmale gefunden",
+}
+
+_CITY_BODY = (
+    r"(?:Landeshauptstadt|Hansestadt|Universitätsstadt|Große Kreisstadt|Stadt|Gemeinde|"
+    r"Landkreis|Markt|Bezirksamt)\s+[A-ZÄÖÜ][\w-]+"
+)
+_STATE_BODY = (
+    r"(?:[A-ZÄÖÜ][a-zäöü]+e\s+)?Staatskanzlei(?:\s+[A-ZÄÖÜ][\w-]+)?|"
+    r"Landesregierung\s+[A-ZÄÖÜ][\w-]+|Freistaat\s+[A-ZÄÖÜ][\w-]+|"
+    r"(?:[A-ZÄÖÜ][a-zäöü]+es\s+)?Staatsministerium\s+(?:für|des|der)\s+[\w ,]+?(?=\n|$|\.)"
+)
+_ASSOCIATION = r"Deutsche[rns]?\s+(?:Landkreistag|Städtetag|Städte-\s+und\s+Gemeindebund)(?:es)?"
+_ISSUER = re.compile(rf"\b({_ASSOCIATION}|{_STATE_BODY}|{_CITY_BODY})", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Everything found about a document; single values are ``None`` when not found."""
+
+    doc_type: Found
+    issuer: Found | None
+    title: Found | None
+    date: Found | None
+    dates: tuple[Found, ...]
+    references: tuple[Found, ...]
+    persons: tuple[Found, ...]
+    places: tuple[Found, ...]
+
+
+def extract_metadata(pages: list[str], *, pdf_title: str = "", pdf_author: str = "") -> Metadata:
+    """Find the metadata of a document from its pages and the file's own properties."""
+    dates = find_dates(pages)
+    first = pages[0] if pages else ""
+    return Metadata(
+        doc_type=find_type(first),
+        issuer=find_issuer(first, pdf_author=pdf_author),
+        title=find_title(first, pdf_title=pdf_title),
+        date=find_document_date(pages, dates),
+        dates=tuple(dates),
+        references=tuple(find_references(pages)),
+        persons=tuple(find_persons(pages)),
+        places=tuple(find_places(pages)),
+    )
+
+
+def find_type(text: str) -> Found:
+    """Memo, press release, council paper, letter, web article, or other."""
+    header = "\n".join(text.splitlines()[:_HEADER_LINES])
+    for doc_type, cue in _TYPE_CUES:
+        match = cue.search(header)
+        if match:
+            return Found(doc_type, 1, f"{_TYPE_METHODS[doc_type]} „{match.group(0).strip()}“")
+    if _WEB_CUES.search(text):
+        return Found(WEB_ARTICLE, 1, _TYPE_METHODS[WEB_ARTICLE])
+    if _LETTER.search(text) and _LETTER_CLOSING.search(text):
+        return Found(LETTER, 1, _TYPE_METHODS[LETTER])
+    if len(_REPORTING.findall(text)) >= _MIN_REPORTING:
+        return Found(PRESS_RELEASE, 1, "Zitate mit Redeeinleitung (Pressestil)")
+    return Found(OTHER, 1, _TYPE_METHODS[OTHER])
+
+
+def find_issuer(text: str, *, pdf_author: str = "") -> Found | None:
+    """The issuing body: from the PDF's author field, else the first body named on page 1."""
+    if pdf_author and _ISSUER.fullmatch(pdf_author.strip()):
+        return Found(_normalise_body(pdf_author.strip()), 0, "PDF-Eigenschaft „Autor“")
+    match = _ISSUER.search("\n".join(text.splitlines()[:_ISSUER_LINES]))
+    if match:
+        return Found(_normalise_body(match.group(1)), 1, "Behördenname im Text", match.group(1))
+    return None
+
+
+def _normalise_body(name: str) -> str:
+    """``STADT KARLSRUHE`` -> ``Stadt Karlsruhe``; ``Deutschen Landkreistages`` -> nominative."""
+    name = " ".join(name.split())
+    if name.isupper():
+        name = name.title()
+    name = re.sub(r"^Deutsche[ns]?\s+(Landkreistag|Städtetag)(?:es)?$", r"Deutscher \1", name)
+    return re.sub(r"^Deutsche[nr]?\s+(Städte- und Gemeindebund)(?:es)?$", r"Deutscher \1", name)
+
+
 _MARKDOWN_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-_DATEPARSER_SETTINGS = {"DATE_ORDER": "DMY", "STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"}
 # PDF producers often put a placeholder or the file name into the Title field.
 _PLACEHOLDER_TITLE = re.compile(
     r"^(untitled|unbenannt|document|dokument\d*)$|\.(docx?|odt|pdf)$|^\S*_\S*$", re.IGNORECASE
 )
 _TITLE_SEARCH_LINES = 40
+_TITLE_MAX_LINES = 3
 
 
-@dataclass(frozen=True)
-class Metadata:
-    """What was found about a document.
-
-    Attributes:
-        title: the title, or empty when none was found.
-        date: the document date as ISO ``YYYY-MM-DD``, or empty.
-    """
-
-    title: str
-    date: str
-
-
-def extract_metadata(pages: list[str], *, pdf_title: str = "") -> Metadata:
-    """Find title and date of a document from its pages (and the PDF's own title, if any)."""
-    first = pages[0] if pages else ""
-    return Metadata(title=find_title(first, pdf_title=pdf_title), date=find_date(first))
-
-
-def find_title(text: str, *, pdf_title: str = "") -> str:
+def find_title(text: str, *, pdf_title: str = "") -> Found | None:
     """The PDF title, a Markdown heading, or the first line that reads like a headline."""
     if pdf_title and not _PLACEHOLDER_TITLE.search(pdf_title):
-        return pdf_title
+        return Found(pdf_title, 0, "PDF-Eigenschaft „Titel“")
     for heading in _MARKDOWN_HEADING.findall(text):
         if len(heading.split()) >= 3:
-            return heading.strip("*_ ")
-    for line in text.splitlines()[:_TITLE_SEARCH_LINES]:
-        if _reads_like_headline(line.strip()):
-            return line.strip()
-    return ""
+            return Found(heading.strip("*_ "), 1, "Überschrift")
+    lines = [line.strip() for line in text.splitlines()]
+    for i, line in enumerate(lines[:_TITLE_SEARCH_LINES]):
+        if _reads_like_headline(line):
+            return Found(_with_continuation(lines, i), 1, "erste Zeile in Überschriftform")
+    return None
+
+
+def _with_continuation(lines: list[str], start: int) -> str:
+    """A headline and the lines continuing it up to the paragraph's end (memo subjects)."""
+    title = [lines[start]]
+    for line in lines[start + 1 : start + _TITLE_MAX_LINES]:
+        if not line or title[-1].endswith((".", "!", "?", ":")):
+            break
+        title.append(line)
+    return " ".join(title)
 
 
 def _reads_like_headline(line: str) -> bool:
@@ -62,31 +186,7 @@ def _reads_like_headline(line: str) -> bool:
     return (
         len(line.split()) >= 4
         and 20 <= len(line) <= 160
-        and letters >= 0.85 * len(line)
+        and letters >= 0.7 * len(line)
         and not line.endswith((",", ":", ";"))
         and line[0].isupper()
     )
-
-
-def find_date(text: str) -> str:
-    """The document date: the value after a ``Datum:`` label, else the first date in the text.
-
-    A labelled date that cannot be read (OCR damage) gives no date rather than a wrong one.
-    """
-    label = _DATE_LABEL.search(text)
-    if label:
-        following = label.group(1) or text[label.end() : label.end() + 80]
-        match = _DATE.search(following)
-        parsed = parse_german_date(match.group(0)) if match else None
-        return parsed.isoformat() if parsed else ""
-    for match in _DATE.finditer(text):
-        parsed = parse_german_date(match.group(0))
-        if parsed:
-            return parsed.isoformat()
-    return ""
-
-
-def parse_german_date(text: str) -> date | None:
-    """Parse ``27.03.2024`` or ``27. März 2024``; ``None`` for impossible dates."""
-    parsed = dateparser.parse(text, languages=["de"], settings=_DATEPARSER_SETTINGS)
-    return parsed.date() if parsed else None

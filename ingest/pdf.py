@@ -23,10 +23,12 @@ class PdfText:
     Attributes:
         pages: ``(text, method)`` per page, method ``pdf`` or ``ocr``.
         title: the title from the document information, or empty.
+        author: the author from the document information, or empty.
     """
 
     pages: tuple[tuple[str, str], ...]
     title: str
+    author: str
 
 
 def extract_pdf(path: Path, *, ocr_page: Callable[[Image.Image], str], min_chars: int) -> PdfText:
@@ -43,6 +45,7 @@ def extract_pdf(path: Path, *, ocr_page: Callable[[Image.Image], str], min_chars
     try:
         with pdfplumber.open(path) as pdf:
             title = str(pdf.metadata.get("Title") or "").strip()
+            author = str(pdf.metadata.get("Author") or "").strip()
             pages = tuple(_page_text(page, ocr_page, min_chars) for page in pdf.pages)
     except PdfminerException as e:
         raise _pdf_error(e.args[0] if e.args else e) from e
@@ -51,7 +54,7 @@ def extract_pdf(path: Path, *, ocr_page: Callable[[Image.Image], str], min_chars
         raise _pdf_error(e) from e
     if not pages:
         raise InputFileError("PDF enthält keine Seiten.")
-    return PdfText(pages=pages, title=title)
+    return PdfText(pages=pages, title=title, author=author)
 
 
 def _page_text(page, ocr_page: Callable[[Image.Image], str], min_chars: int) -> tuple[str, str]:

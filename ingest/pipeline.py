@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from archive import Document, NewDocument, Page, sha256_file
+from archive import Document, ExtractedValue, NewDocument, Page, sha256_file
 from findbuch.errors import InputFileError
 from findbuch.home import Home, index_document
 from findbuch.settings import Settings
 from index import IndexDocument
 from ingest.cleanup import clean_page_text
 from ingest.detect import HEAD_BYTES, IMAGE_TYPES, PDF, TEXT, detect_media_type
+from ingest.found import Found
 from ingest.image import iter_image_pages
-from ingest.metadata import extract_metadata
+from ingest.metadata import Metadata, extract_metadata
 from ingest.ocr import ocr_image
 from ingest.pdf import extract_pdf
 from ingest.plaintext import decode_text, split_text_pages
@@ -46,7 +47,8 @@ class IngestResult:
 class _Extracted:
     media_type: str
     pages: tuple[Page, ...]
-    pdf_title: str
+    pdf_title: str = ""
+    pdf_author: str = ""
 
 
 def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -114,15 +116,14 @@ def ingest_file(path: Path, home: Home) -> tuple[IngestResult, IndexDocument | N
         )
     extracted = extract_pages(path, home.settings)
     texts = [p.text for p in extracted.pages]
-    meta = extract_metadata(texts, pdf_title=extracted.pdf_title)
+    meta = extract_metadata(texts, pdf_title=extracted.pdf_title, pdf_author=extracted.pdf_author)
     new = NewDocument(
         sha256=sha256,
         original_name=printable_name(path),
         media_type=extracted.media_type,
         size=path.stat().st_size,
-        title=meta.title,
-        date=meta.date,
         pages=extracted.pages,
+        extracted=extracted_values(meta),
     )
     doc = home.archive.add(path, new)
     return _result(path, ADDED, doc), index_document(doc, list(extracted.pages))
@@ -131,6 +132,26 @@ def ingest_file(path: Path, home: Home) -> tuple[IngestResult, IndexDocument | N
 def _result(path: Path, status: str, doc: Document) -> IngestResult:
     return IngestResult(
         path=str(path), status=status, doc_id=doc.doc_id, sha256=doc.sha256, pages=doc.page_count
+    )
+
+
+def extracted_values(meta: Metadata) -> tuple[ExtractedValue, ...]:
+    """Every value found, as the archive records it, field by field."""
+    by_field: dict[str, tuple[Found | None, ...]] = {
+        "type": (meta.doc_type,),
+        "issuer": (meta.issuer,),
+        "title": (meta.title,),
+        "date": (meta.date,),
+        "dates": meta.dates,
+        "references": meta.references,
+        "persons": meta.persons,
+        "places": meta.places,
+    }
+    return tuple(
+        ExtractedValue(name, f.value, f.page, f.method, f.text, f.kind)
+        for name, found in by_field.items()
+        for f in found
+        if f is not None
     )
 
 
@@ -158,12 +179,12 @@ def extract_pages(path: Path, settings: Settings) -> _Extracted:
     with path.open("rb") as f:
         media_type = detect_media_type(f.read(HEAD_BYTES))
     read_image = partial(ocr_image, languages=settings.ocr_languages, timeout=settings.ocr_timeout)
-    pdf_title = ""
+    pdf_title = pdf_author = ""
     if media_type == TEXT:
         raw = [(text, "text") for text in split_text_pages(decode_text(path.read_bytes()))]
     elif media_type == PDF:
         pdf = extract_pdf(path, ocr_page=read_image, min_chars=settings.min_page_chars)
-        raw, pdf_title = list(pdf.pages), pdf.title
+        raw, pdf_title, pdf_author = list(pdf.pages), pdf.title, pdf.author
     elif media_type in IMAGE_TYPES:
         raw = [(read_image(image), "ocr") for image in iter_image_pages(path)]
     else:  # detect_media_type only returns supported types
@@ -172,4 +193,4 @@ def extract_pages(path: Path, settings: Settings) -> _Extracted:
         Page(number=i, text=clean_page_text(text), method=method)
         for i, (text, method) in enumerate(raw, start=1)
     )
-    return _Extracted(media_type=media_type, pages=pages, pdf_title=pdf_title)
+    return _Extracted(media_type, pages, pdf_title=pdf_title, pdf_author=pdf_author)

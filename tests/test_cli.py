@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,7 +52,9 @@ def test_show_returns_metadata_and_page_texts(home: Path) -> None:
     assert [p["number"] for p in doc["pages"]] == [1, 2]
     assert "Charkiw" in doc["pages"][0]["text"]
     readable = run_cli("--home", str(home), "show", added["doc_id"]).stdout
-    assert "Datum:       27.03.2024" in readable
+    assert re.search(r"^Datum:\s+27\.03\.2024$", readable, re.MULTILINE)
+    assert re.search(r"^Dokumenttyp:\s+Pressemitteilung$", readable, re.MULTILINE)
+    assert re.search(r"^Herausgeber:\s+Sächsische Staatskanzlei$", readable, re.MULTILINE)
 
 
 def test_unknown_document_is_one_clear_line_and_exit_1(home: Path) -> None:

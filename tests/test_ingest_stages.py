@@ -11,8 +11,9 @@ from conftest import DLT_TEXT, MEMO_SCAN, PRESS_PDF
 from findbuch.errors import InputFileError, MissingDependencyError
 from findbuch.settings import Settings
 from ingest.cleanup import clean_page_text
+from ingest.dates import find_dates, find_document_date
 from ingest.detect import HEAD_BYTES, detect_media_type
-from ingest.metadata import extract_metadata, find_date
+from ingest.metadata import extract_metadata
 from ingest.ocr import probe_tesseract
 from ingest.pipeline import extract_pages
 
@@ -92,22 +93,42 @@ def test_line_break_hyphenation_is_joined_but_real_hyphens_stay() -> None:
 
 def test_press_release_title_and_date_come_from_the_pdf() -> None:
     extracted = extract_pages(PRESS_PDF, SETTINGS)
-    meta = extract_metadata([p.text for p in extracted.pages], pdf_title=extracted.pdf_title)
-    assert meta.title == "Sachsen und ukrainische Region Charkiw beschließen Regionalpartnerschaft"
-    assert meta.date == "2024-03-27"
+    meta = extract_metadata(
+        [p.text for p in extracted.pages],
+        pdf_title=extracted.pdf_title,
+        pdf_author=extracted.pdf_author,
+    )
+    assert meta.title.value == (
+        "Sachsen und ukrainische Region Charkiw beschließen Regionalpartnerschaft"
+    )
+    assert meta.title.method == "PDF-Eigenschaft „Titel“"
+    assert meta.date.value == "2024-03-27"
+
+
+def _document_date(text: str) -> str:
+    found = find_document_date([text], find_dates([text]))
+    return found.value if found else ""
 
 
 def test_unreadable_labelled_date_gives_no_date_rather_than_a_wrong_one() -> None:
-    # The memo's "Datum: 21. März 2024" was scanned as "2 IMÜZ. 2024"; the first legible date
-    # in its text (20. April 2023) is the council decision, not the memo's date.
+    # "Datum: 2 IMÜZ. 2024" with no other March 2024 date to confirm the reading; the first
+    # legible date (20. April 2023) is the council decision, not the memo's date.
     memo = "Datum:\n2 IMÜZ. 2024\n\nBeschluss in der Stadtratssitzung vom 20. April 2023"
-    assert find_date(memo) == ""
-    assert find_date("Datum: 27.03.2024\nam 20. April 2023") == "2024-03-27"
-    assert find_date("Am 29. Februar 2024 fand eine Videokonferenz statt") == "2024-02-29"
-    assert find_date("am 30. Februar 2024") == ""
+    assert _document_date(memo) == ""
+    assert _document_date("Datum: 27.03.2024\nam 20. April 2023") == "2024-03-27"
+    assert _document_date("Bonn, 24. Februar 2024. Die russische Invasion") == "2024-02-24"
+    assert _document_date("Am 29. Februar 2024 fand eine Videokonferenz statt") == ""
+    assert _document_date("Datum: 30. Februar 2024") == ""
+
+
+def test_ocr_damaged_date_label_is_repaired_when_the_page_confirms_it() -> None:
+    memo = "Datum:\n2 IMÜZ. 2024\n\nVom 4. bis 7. März 2024 hatte Oberbürgermeister Hilbert"
+    found = find_document_date([memo], find_dates([memo]))
+    assert found.value == "2024-03-21"
+    assert "bestätigt durch 7. März 2024" in found.method
 
 
 def test_file_name_in_the_pdf_title_field_is_not_taken_for_a_title() -> None:
     memo = "Hausmitteilung\n\nBegründung einer Solidaritätspartnerschaft der Städte Dresden"
     meta = extract_metadata([memo], pdf_title="001_hausmitteilung_dresden")
-    assert meta.title == "Begründung einer Solidaritätspartnerschaft der Städte Dresden"
+    assert meta.title.value == "Begründung einer Solidaritätspartnerschaft der Städte Dresden"

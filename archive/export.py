@@ -1,0 +1,139 @@
+"""Export documents as a BagIt bag and import such a bag into another home, ids unchanged.
+
+Layout inside ``data/``: one folder per document id with ``original<ext>`` (the original,
+byte for byte), and ``metadata.json`` (catalog record, Dublin Core mapping, extracted values
+with their sources, corrections, page texts). The bag's manifests carry SHA-256 checksums.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import bagit
+
+from archive.catalog import Catalog
+from archive.models import Correction, Document, ExtractedValue, Page
+from archive.store import OriginalStore, sha256_file
+from findbuch.errors import FindbuchError
+from findbuch.fields import DOCUMENT_TYPES
+
+METADATA_FILE = "metadata.json"
+_SAFE_SUFFIXES = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/tiff": ".tif",
+    "text/plain": ".txt",
+}
+
+
+def dublin_core(doc: Document) -> dict[str, Any]:
+    """The document's metadata in Dublin Core terms."""
+    return {
+        "dc:identifier": [doc.doc_id, f"sha256:{doc.sha256}"],
+        "dc:title": doc.title or doc.original_name,
+        "dc:date": doc.date,
+        "dc:type": DOCUMENT_TYPES.get(doc.doc_type, doc.doc_type),
+        "dc:publisher": doc.issuer,
+        "dc:format": doc.media_type,
+        "dc:source": doc.original_name,
+        "dc:subject": doc.lists.get("persons", []),
+        "dc:coverage": doc.lists.get("places", []),
+        "dc:relation": doc.lists.get("references", []),
+        "dc:language": "de",
+    }
+
+
+def export_bag(catalog: Catalog, store: OriginalStore, doc_ids: list[str], target: Path) -> int:
+    """Write the documents into a new BagIt bag at ``target``; returns how many.
+
+    The bag is built in a temporary folder beside ``target`` and renamed when complete, so an
+    interrupted export leaves no half-written bag.
+
+    Raises:
+        FindbuchError: the target exists already, or a document is unknown.
+    """
+    if target.exists():
+        raise FindbuchError(f"{target} existiert bereits; bitte ein neues Verzeichnis angeben.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".export-"))
+    try:
+        for doc_id in doc_ids:
+            _write_document(catalog, store, doc_id, staging / doc_id)
+        bagit.make_bag(
+            str(staging),
+            {"Source-Organization": "Findbuch", "External-Description": "Findbuch-Export"},
+            checksums=["sha256"],
+        )
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return len(doc_ids)
+
+
+def _write_document(catalog: Catalog, store: OriginalStore, doc_id: str, folder: Path) -> None:
+    doc = catalog.get(doc_id)
+    if doc is None:
+        raise FindbuchError(f"Kein Dokument mit der Kennung {doc_id!r} im Archiv.")
+    folder.mkdir()
+    suffix = _SAFE_SUFFIXES.get(doc.media_type, ".bin")
+    shutil.copyfile(store.path_for(doc.sha256), folder / f"original{suffix}")
+    record = {
+        "document": {**asdict(doc), "corrected": sorted(doc.corrected)},
+        "dublin_core": dublin_core(doc),
+        "original": f"original{suffix}",
+        "extracted": [asdict(v) for v in catalog.extracted(doc_id)],
+        "corrections": [asdict(c) for c in catalog.corrections(doc_id)],
+        "pages": [asdict(p) for p in catalog.pages(doc_id)],
+    }
+    (folder / METADATA_FILE).write_text(
+        json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
+def import_bag(catalog: Catalog, store: OriginalStore, source: Path) -> list[tuple[str, str]]:
+    """Bring the documents of a bag into this archive with identical ids and checksums.
+
+    Returns:
+        ``(doc_id, status)`` per document, status ``added`` or ``duplicate``.
+
+    Raises:
+        FindbuchError: the bag is invalid (a checksum or file does not match its manifest).
+    """
+    try:
+        bag = bagit.Bag(str(source))
+        bag.validate()
+    except (bagit.BagError, bagit.BagValidationError) as e:
+        raise FindbuchError(f"{source} ist kein gültiger BagIt-Export: {e}") from e
+    results = []
+    for record_path in sorted((source / "data").glob(f"*/{METADATA_FILE}")):
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        results.append(_import_document(catalog, store, record, record_path.parent))
+    return results
+
+
+def _import_document(
+    catalog: Catalog, store: OriginalStore, record: dict[str, Any], folder: Path
+) -> tuple[str, str]:
+    fields = dict(record["document"])
+    fields["corrected"] = frozenset(fields["corrected"])
+    doc = Document(**fields)
+    if catalog.get_by_sha256(doc.sha256) is not None:
+        return doc.doc_id, "duplicate"
+    original = folder / record["original"]
+    if sha256_file(original) != doc.sha256:
+        raise FindbuchError(f"{original}: Prüfsumme stimmt nicht mit den Metadaten überein.")
+    store.put(original, doc.sha256)
+    catalog.restore(
+        doc,
+        [Page(**p) for p in record["pages"]],
+        [ExtractedValue(**v) for v in record["extracted"]],
+        [Correction(**c) for c in record["corrections"]],
+    )
+    return doc.doc_id, "added"

@@ -1,0 +1,112 @@
+"""German dates in text: the document date and every date mentioned, OCR-tolerant."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+
+import dateparser
+
+from ingest.found import Found
+
+MONTHS = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+_MONTH_ALTERNATIVES = (
+    "Januar|Jänner|Februar|März|Maerz|April|Mai|Juni|Juli|August|September|Oktober|"
+    "November|Dezember|Jan|Feb|Mär|Mrz|Apr|Jun|Jul|Aug|Sep|Sept|Okt|Nov|Dez"
+)
+DATE = re.compile(
+    rf"\b\d{{1,2}}\.\s?(?:\d{{1,2}}\.\s?\d{{4}}|(?:{_MONTH_ALTERNATIVES})\.?\s+\d{{4}})\b",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(r"^[ \t]*Datum[ \t]*:?[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE)
+# A line starting with a date, or with "Bonn, 24. Februar 2024." / "Kyjiw (27. März 2024) –".
+_DATELINE = re.compile(
+    rf"^[ \t]*(?:vom\s+|[A-ZÄÖÜ][\w\-. ]{{1,40}}(?:,[ \t]*|[ \t]\())?({DATE.pattern})",
+    re.MULTILINE | re.IGNORECASE,
+)
+_HEADER_LINES = 40
+_SETTINGS = {"DATE_ORDER": "DMY", "STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"}
+# OCR reads the 1 of "21" as I, l or |, and splits the digits: "2 I MÜZ. 2024".
+_OCR_ONE = re.compile(r"(?<=\d)\s*[Il|]\s*|\s*[Il|](?=\s*\d)")
+_SPLIT_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
+_OCR_DAMAGED = re.compile(r"^\s*(\d{1,2})\s*\.?\s*([A-Za-zÄÖÜäöü]{3,9})\.?\s+(\d{4})")
+
+
+def parse_german_date(text: str) -> date | None:
+    """Parse ``27.03.2024`` or ``27. März 2024``; ``None`` for impossible dates."""
+    parsed = dateparser.parse(text, languages=["de"], settings=_SETTINGS)
+    return parsed.date() if parsed else None
+
+
+def find_dates(pages: list[str]) -> list[Found]:
+    """Every date mentioned, in order of appearance, each with its page."""
+    found = []
+    for number, text in enumerate(pages, start=1):
+        for match in DATE.finditer(text):
+            parsed = parse_german_date(match.group(0))
+            if parsed:
+                found.append(Found(parsed.isoformat(), number, "Datum im Text", match.group(0)))
+    return found
+
+
+def find_document_date(pages: list[str], mentioned: list[Found]) -> Found | None:
+    """The document's own date: a ``Datum:`` label, else a dateline in the header, else none.
+
+    A label damaged by OCR is repaired only when another date in the document confirms its
+    month and year; otherwise the date stays empty rather than wrong.
+    """
+    first = pages[0] if pages else ""
+    label = _LABEL.search(first)
+    if label:
+        following = [label.group(1), *first[label.end() :].splitlines()]
+        value = next((line.strip() for line in following if line.strip()), "")
+        return _labelled_date(value, mentioned)
+    header = "\n".join(first.splitlines()[:_HEADER_LINES])
+    dateline = _DATELINE.search(header)
+    if dateline:
+        parsed = parse_german_date(dateline.group(1))
+        if parsed:
+            return Found(parsed.isoformat(), 1, "Datumszeile im Kopf", dateline.group(1))
+    return None
+
+
+def _labelled_date(value: str, mentioned: list[Found]) -> Found | None:
+    match = DATE.search(value)
+    parsed = parse_german_date(match.group(0)) if match else None
+    if parsed:
+        return Found(parsed.isoformat(), 1, "Feld „Datum:“", match.group(0))
+    repaired = _repair(value)
+    if repaired is None:
+        return None
+    confirming = [f for f in mentioned if f.value[:7] == repaired.isoformat()[:7]]
+    if not confirming:
+        return None
+    method = f"Feld „Datum:“, OCR-Fehler korrigiert, bestätigt durch {confirming[0].text}"
+    return Found(repaired.isoformat(), 1, method, value[:40])
+
+
+def _repair(value: str) -> date | None:
+    """Read an OCR-damaged German date such as ``2 I MÜZ. 2024`` (21. März 2024)."""
+    cleaned = _SPLIT_DIGITS.sub("", _OCR_ONE.sub("1", value))
+    match = _OCR_DAMAGED.match(cleaned)
+    if not match:
+        return None
+    day, month_text, year = match.groups()
+    month = difflib.get_close_matches(month_text.capitalize(), MONTHS, n=1, cutoff=0.5)
+    if not month:
+        return None
+    return parse_german_date(f"{int(day)}. {month[0]} {year}")

@@ -1,0 +1,86 @@
+r"""Reference numbers: papers (V2072/23), sessions (SR/049/2023), Drucksachen and file references.
+
+Each is normalised to one canonical form and kept with the spelling found, so ``V 2072/23`` and
+the OCR reading ``\/2072/23`` both become ``V2072/23``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.found import Found
+
+PAPER = "vorlage"
+SESSION = "sitzung"
+PRINTED = "drucksache"
+FILE = "gz"
+
+# V2072/23, V 2072/23, V2072-23; "\/" and a bare "/" are how OCR reads the V after "zu".
+_PAPER = re.compile(r"(?<![\w/])(?:(V)\s?|(\\/)|(?<=zu )(/))(\d{3,5})[/-](\d{2})\b")
+# Karlsruhe and others: "Vorlage Nr.: 2013/0140", "Vorlage Nr. 440".
+_PAPER_LABELLED = re.compile(r"\bVorlage\s*(?:Nr\.?|Nummer)\s*:?\s*(\d{4}/\d{3,5}|\d{2,6})\b")
+# Year/number paper numbers as council information systems print them: 2013/0140.
+_PAPER_YEAR_NUMBER = re.compile(r"(?<![\w/])((?:19|20)\d{2}/\d{4})(?![\w/])")
+_SESSION = re.compile(r"(?<![\w/])([A-Z]{1,4})/(\d{2,4})/(\d{4})\b")
+_PRINTED = re.compile(r"\bDrucksache\s*(?:Nr\.?)?\s*:?\s*(\d{1,2}/\d{1,6})\b", re.IGNORECASE)
+_FILE_LABEL = re.compile(
+    r"^[ \t]*(?:GZ|Gz\.|Geschäftszeichen|Aktenzeichen|Az\.?)[ \t]*:[ \t]*(.*)$", re.MULTILINE
+)
+_FILE_VALUE = re.compile(r"^[\w()./\- ]{2,40}$")
+_FILE_LOOKAHEAD_LINES = 3
+
+
+def find_references(pages: list[str]) -> list[Found]:
+    """Every reference number in the document, first occurrence of each, in order."""
+    found: dict[tuple[str, str], Found] = {}
+    for number, text in enumerate(pages, start=1):
+        for ref in (
+            *_papers(text, number),
+            *_sessions(text, number),
+            *_printed(text, number),
+            *_file_references(text, number),
+        ):
+            found.setdefault((ref.kind, ref.value), ref)
+    return sorted(found.values(), key=lambda f: f.page)
+
+
+def _papers(text: str, page: int) -> list[Found]:
+    refs = []
+    for m in _PAPER.finditer(text):
+        _, ocr_v, bare_slash, number, year = m.groups()
+        method = "Vorlagennummer"
+        if ocr_v or bare_slash:
+            method = "Vorlagennummer, OCR-Lesung „" + (ocr_v or bare_slash) + "“ als V korrigiert"
+        refs.append(Found(f"V{number}/{year}", page, method, m.group(0), PAPER))
+    for m in _PAPER_LABELLED.finditer(text):
+        refs.append(Found(m.group(1), page, "Feld „Vorlage Nr.“", m.group(0), PAPER))
+    for m in _PAPER_YEAR_NUMBER.finditer(text):
+        refs.append(Found(m.group(1), page, "Vorlagennummer (Jahr/Nummer)", m.group(0), PAPER))
+    return refs
+
+
+def _sessions(text: str, page: int) -> list[Found]:
+    return [
+        Found(
+            f"{m.group(1)}/{m.group(2)}/{m.group(3)}", page, "Sitzungsnummer", m.group(0), SESSION
+        )
+        for m in _SESSION.finditer(text)
+    ]
+
+
+def _printed(text: str, page: int) -> list[Found]:
+    return [
+        Found(m.group(1), page, "Drucksachennummer", m.group(0), PRINTED)
+        for m in _PRINTED.finditer(text)
+    ]
+
+
+def _file_references(text: str, page: int) -> list[Found]:
+    """The value after a GZ/Aktenzeichen label, on its line or one of the next few lines."""
+    refs = []
+    for m in _FILE_LABEL.finditer(text):
+        candidates = [m.group(1), *text[m.end() :].splitlines()[1 : _FILE_LOOKAHEAD_LINES + 1]]
+        value = next((c.strip() for c in candidates if c.strip()), "")
+        if _FILE_VALUE.match(value) and any(c.isdigit() for c in value):
+            refs.append(Found(" ".join(value.split()), page, "Feld „GZ:“", value, FILE))
+    return refs
