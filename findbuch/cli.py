@@ -16,6 +16,7 @@ from findbuch.errors import ExitCode, FindbuchError
 from findbuch.fields import DOCUMENT_TYPES, FIELD_LABELS, read_field_value
 from findbuch.home import Home
 from findbuch.settings import Settings, load_settings
+from index.search import SORTS
 from ingest import ADDED, DUPLICATE, FAILED, IngestResult, ingest_paths
 
 _STATUS_WORDS = {ADDED: "hinzugefügt", DUPLICATE: "bereits im Archiv", FAILED: "fehlgeschlagen"}
@@ -90,22 +91,44 @@ def _print_ingest_result(result: IngestResult, *, as_json: bool) -> None:
 @cli.command()
 @click.argument("query")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option(
+    "--offset", type=click.IntRange(0), default=0, help="So viele Dokumente überspringen."
+)
+@click.option(
+    "--sort",
+    type=click.Choice(SORTS),
+    default="relevance",
+    show_default=True,
+    help="Reihenfolge: Relevanz, neueste oder älteste zuerst.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON ausgeben.")
 @click.pass_context
-def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:  # noqa: FBT001
+def search(
+    ctx: click.Context,
+    query: str,
+    limit: int,
+    offset: int,
+    sort: str,
+    as_json: bool,  # noqa: FBT001
+) -> None:
     """Im Archiv suchen; Treffer nach Dokument gruppiert, bestes zuerst."""
     with Home(_settings(ctx)) as home:
         home.ensure_index()
-        results = home.search(query, limit=limit)
+        results = home.search(query, limit=limit, offset=offset, sort=sort)
     if as_json:
         payload = {
             "query": results.query,
             "total": results.total,
+            "offset": results.offset,
             "hits": [{**asdict(h), "pages": list(h.pages)} for h in results.hits],
+            "facets": {name: [list(v) for v in values] for name, values in results.facets.items()},
+            "suggestion": results.suggestion,
         }
         click.echo(json.dumps(payload, ensure_ascii=False))
         return
     click.echo(f"{results.total} Dokument(e) für „{query}“")
+    if results.suggestion:
+        click.echo(f"Meinten Sie: {results.suggestion}?")
     for rank, hit in enumerate(results.hits, start=1):
         pages = ", ".join(str(p) for p in hit.pages)
         date = f" ({_german_date(hit.date)})" if hit.date else ""

@@ -108,9 +108,24 @@ class Home:
         """The pages of a document, in order."""
         return self.archive.catalog.pages(doc_id)
 
-    def search(self, query: str, *, limit: int = 20) -> SearchResults:
+    def search(
+        self, query: str, *, limit: int = 20, offset: int = 0, sort: str = "relevance"
+    ) -> SearchResults:
         """Search the index; snippets are cut from the archive's page texts."""
-        return self.index.search(query, limit=limit, page_text=self.archive.catalog.page_text)
+        return self.index.search(
+            query,
+            limit=limit,
+            offset=offset,
+            sort=sort,
+            page_text=self.archive.catalog.page_text,
+        )
+
+    def similar(self, doc_id: str, *, limit: int = 5) -> SearchResults:
+        """Documents like this one."""
+        text = "\n".join(p.text for p in self.pages(doc_id))
+        return self.index.similar(
+            doc_id, text, limit=limit, page_text=self.archive.catalog.page_text
+        )
 
     def reindex(self) -> int:
         """Rebuild the index from the archive alone; returns the number of documents."""

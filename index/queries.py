@@ -14,13 +14,24 @@ from whoosh.fields import Schema
 from whoosh.lang import stopwords_for_language
 from whoosh.reading import IndexReader
 
+from findbuch.fields import document_type_key
 from index.analyzers import TOKEN_PATTERN
 
 MAX_FUZZY_DISTANCE = 2
 MAX_QUERY_CHARS = 1000
 FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "parts": 0.4, "names": 0.5}
 # German names users may type for fields, besides the schema's own names.
-FIELD_ALIASES = {"title": ["titel"], "body": ["text", "inhalt"], "date": ["datum"]}
+FIELD_ALIASES = {
+    "title": ["titel"],
+    "body": ["text", "inhalt"],
+    "date": ["datum"],
+    "year": ["jahr"],
+    "doc_type": ["typ", "type"],
+    "issuer": ["herausgeber"],
+    "persons": ["person", "personen"],
+    "places": ["ort", "orte"],
+    "references": ["nummer", "az"],
+}
 # A word found on at most this many pages may be an OCR error: near spellings are searched too.
 RARE_DOC_FREQUENCY = 2
 MIN_FUZZY_LENGTH = 5
@@ -39,6 +50,8 @@ _FIELD_PREFIX = re.compile(r"(?<![\w\\])(\w+):(?=\S)")
 # "V 2072/23" is the paper V2072/23: join a short letter prefix to the number after it.
 _SPACED_ID = re.compile(r"\b([A-Za-z]{1,3})\s+(\d{1,6}/\d{2,4})\b")
 _ID_WITH_PREFIX = re.compile(r"^[^\W\d_]+(\d[\w/.]*)$")
+_DATE_FILTER = re.compile(r"\b(?:datum|date):", re.IGNORECASE)
+_GERMAN_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 _SYNTAX = re.compile(rf'["():~*^\[\]{{}}]|\b(?:{_OPERATOR}|UND|ODER|NICHT)\b')
 
 
@@ -56,6 +69,10 @@ def _tidy(text: str, schema: Schema) -> str:
     """Normalise what would otherwise mislead the parser; see the module docstring."""
     known = set(schema.names()) | {alias for names in FIELD_ALIASES.values() for alias in names}
     text = _GERMAN_OPERATOR.sub(lambda m: _GERMAN_OPERATORS[m.group(1)], text)
+    if _DATE_FILTER.search(text):
+        text = _GERMAN_DATE.sub(
+            lambda m: f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}", text
+        )
     text = _SPACED_ID.sub(r"\1\2", text)
     text = _FIELD_PREFIX.sub(lambda m: m.group(0) if m.group(1) in known else "", text)
     text = _REPEATED_OPERATORS.sub(r"\1", text)
@@ -68,6 +85,8 @@ def _rewrite(q: query.Query) -> query.Query:
     if isinstance(q, query.FuzzyTerm):
         q.maxdist = min(q.maxdist, MAX_FUZZY_DISTANCE)
         return q
+    if type(q) is query.Term and q.fieldname == "doc_type":
+        return query.Term("doc_type", document_type_key(q.text) or q.text, boost=q.boost)
     if type(q) is query.Term and q.fieldname in ("title", "body"):
         match = _ID_WITH_PREFIX.match(q.text) if "/" in q.text else None
         if match:

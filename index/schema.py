@@ -13,7 +13,7 @@ from index.analyzers import (
     name_analyzer,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Written beside the index; a different stamp means the index must be rebuilt from the archive.
 INDEX_STAMP = {"schema": SCHEMA_VERSION, "analyzer": ANALYZER_VERSION}
 
@@ -68,8 +68,8 @@ def build_schema() -> fields.Schema:
         doc_type=fields.ID(stored=True),
         issuer=fields.TEXT(analyzer=analyzer, stored=True),
         references=fields.KEYWORD(stored=True, commas=True, lowercase=True),
-        persons=fields.KEYWORD(stored=True, commas=True, lowercase=True),
-        places=fields.KEYWORD(stored=True, commas=True, lowercase=True),
+        persons=fields.TEXT(analyzer=name_analyzer(), stored=True),
+        places=fields.TEXT(analyzer=name_analyzer(), stored=True),
     )
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
 from whoosh import highlight, index, writing
+from whoosh.fields import Schema
 from whoosh.query import Query
+from whoosh.reading import IndexReader
 from whoosh.searching import Hit, Searcher
 
 from index.queries import excluded_parts, expand_rare_terms, is_plain_words, parse_query
@@ -20,6 +23,14 @@ STAMP_FILE = "findbuch-index.json"
 # A second writer waits this long for the lock (one writer per index, see research/whoosh.md).
 WRITER_TIMEOUT_S = 120.0
 SNIPPET_CHARS = 240
+RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
+SORTS = (RELEVANCE, NEWEST, OLDEST)
+# Fewer matching documents than this count as "little found": a suggestion is offered.
+FEW = 3
+MIN_SUGGEST_LENGTH = 4
+FACETS = ("doc_type", "issuer", "year", "persons", "places")
+FACET_VALUES = 15
+SIMILAR_TEXT_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -50,11 +61,24 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """A result list: ``total`` matching documents, of which ``hits`` are the first."""
+    """A result list.
+
+    Attributes:
+        query: the query as typed.
+        total: how many documents matched.
+        hits: the documents of the requested slice (``offset``, ``limit``), in order.
+        offset: how many documents precede ``hits``.
+        facets: per facet (``doc_type``, ``issuer``, ``year``, ``persons``, ``places``) the
+            values among all matching documents with their document counts, most first.
+        suggestion: a corrected query when little was found ("Meinten Sie …?"), or empty.
+    """
 
     query: str
     total: int
     hits: tuple[SearchHit, ...]
+    offset: int = 0
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str = ""
 
 
 class _MarkFormatter(highlight.HtmlFormatter):
@@ -167,39 +191,137 @@ class SearchIndex:
             return {fields["doc_id"] for fields in searcher.all_stored_fields()}
 
     def search(
-        self, text: str, *, limit: int, page_text: Callable[[str, int], str]
+        self,
+        text: str,
+        *,
+        limit: int,
+        page_text: Callable[[str, int], str],
+        offset: int = 0,
+        sort: str = RELEVANCE,
     ) -> SearchResults:
-        """Search pages and group them by document, best document first.
+        """Search pages and group them by document.
+
+        A plain multi-word query that finds fewer than ``limit`` documents with all its words
+        is followed by documents with some of them (``all_words`` false).
 
         Args:
             text: the query as typed.
             limit: how many documents to return.
             page_text: gives the text of a page, for the snippet (the index does not store it).
+            offset: how many documents to skip (pagination).
+            sort: ``relevance``, ``newest`` or ``oldest`` (by document date; undated last).
 
         Returns:
-            The grouped results with snippets.
+            The grouped results with snippets, facets and a suggestion when little was found.
         """
         with self._ix.searcher() as searcher:
-            reader = searcher.reader()
-            q = parse_query(text, self.schema)
-            grouped = _grouped(searcher, expand_rare_terms(q, reader))
-            for excluded in excluded_parts(q):
-                for doc_id in _grouped(searcher, excluded):
-                    grouped.pop(doc_id, None)
-            complete = len(grouped)
-            if complete < limit and is_plain_words(text):
-                any_word = parse_query(text, self.schema, any_word=True)
-                for doc_id, hits in _grouped(searcher, expand_rare_terms(any_word, reader)).items():
-                    grouped.setdefault(doc_id, hits)
+            grouped, complete = self._matching(searcher, text, want=offset + limit)
+            ordered = _sorted(list(grouped.values()), sort)
             hits = tuple(
-                _to_hit(page_hits, page_text, all_words=rank < complete)
-                for rank, page_hits in enumerate(list(grouped.values())[:limit])
+                _to_hit(pages, page_text, all_words=pages[0]["doc_id"] in complete)
+                for pages in ordered[offset : offset + limit]
             )
-        return SearchResults(query=text, total=len(grouped), hits=hits)
+            suggestion = _suggest(searcher, self.schema, text) if len(grouped) < FEW else ""
+        return SearchResults(
+            query=text,
+            total=len(grouped),
+            hits=hits,
+            offset=offset,
+            facets=_facets(grouped.values()),
+            suggestion=suggestion,
+        )
+
+    def _matching(
+        self, searcher: Searcher, text: str, *, want: int
+    ) -> tuple[dict[str, list[Hit]], set[str]]:
+        """Matching pages by document, and the ids of documents that matched all words."""
+        reader = searcher.reader()
+        q = parse_query(text, self.schema)
+        grouped = _grouped(searcher, expand_rare_terms(q, reader))
+        for excluded in excluded_parts(q):
+            for doc_id in _grouped(searcher, excluded):
+                grouped.pop(doc_id, None)
+        complete = set(grouped)
+        if len(complete) < want and is_plain_words(text):
+            any_word = parse_query(text, self.schema, any_word=True)
+            for doc_id, hits in _grouped(searcher, expand_rare_terms(any_word, reader)).items():
+                grouped.setdefault(doc_id, hits)
+        return grouped, complete
+
+    def similar(
+        self, doc_id: str, text: str, *, limit: int, page_text: Callable[[str, int], str]
+    ) -> SearchResults:
+        """Documents like this one (more-like-this on the key terms of ``text``)."""
+        with self._ix.searcher() as searcher:
+            docnum = searcher.document_number(doc_id=doc_id)
+            if docnum is None:
+                return SearchResults(query="", total=0, hits=())
+            results = searcher.more_like(
+                docnum, "body", text=text[:SIMILAR_TEXT_CHARS], top=limit * 10, numterms=15
+            )
+            grouped: dict[str, list[Hit]] = {}
+            for hit in results:
+                if hit["doc_id"] != doc_id:
+                    grouped.setdefault(hit["doc_id"], []).append(hit)
+            hits = tuple(
+                _to_hit(pages, page_text, all_words=True)
+                for pages in list(grouped.values())[:limit]
+            )
+        return SearchResults(query="", total=len(grouped), hits=hits)
 
     def close(self) -> None:
         """Release the index."""
         self._ix.close()
+
+
+def _sorted(groups: list[list[Hit]], sort: str) -> list[list[Hit]]:
+    """Documents in relevance order, or by date with undated documents last."""
+    if sort == RELEVANCE:
+        return groups
+    dated = [g for g in groups if g[0]["date"]]
+    undated = [g for g in groups if not g[0]["date"]]
+    dated.sort(key=lambda g: g[0]["date"], reverse=sort == NEWEST)
+    return dated + undated
+
+
+def _facets(groups: Iterable[list[Hit]]) -> dict[str, list[tuple[str, int]]]:
+    """Per facet, how many matching documents have each value."""
+    counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for pages in groups:
+        stored = pages[0].fields()
+        for name in FACETS:
+            values = stored.get(name, "")
+            items = values.split(",") if name in ("persons", "places") else [values]
+            counters[name].update(v for v in items if v)
+    return {
+        name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
+        for name, c in counters.items()
+    }
+
+
+def _suggest(searcher: Searcher, schema: Schema, text: str) -> str:
+    """The query with each unknown word replaced by the most frequent near spelling, if any."""
+    if not is_plain_words(text) and len(text.split()) > 1:
+        return ""
+    reader = searcher.reader()
+    analyzer = schema["body"].analyzer
+    changed = False
+    words = []
+    for word in text.split():
+        terms = [t.text for t in analyzer(word, mode="query")]
+        replacement = _near_spelling(reader, terms[0]) if len(terms) == 1 else None
+        if replacement:
+            changed = True
+            word = replacement.capitalize() if word[:1].isupper() else replacement
+        words.append(word)
+    return " ".join(words) if changed else ""
+
+
+def _near_spelling(reader: IndexReader, term: str) -> str | None:
+    if len(term) < MIN_SUGGEST_LENGTH or not term.isalpha() or reader.doc_frequency("body", term):
+        return None
+    candidates = list(reader.terms_within("body", term, 2, prefix=1))
+    return max(candidates, key=lambda t: reader.doc_frequency("body", t), default=None)
 
 
 def _grouped(searcher: Searcher, q: Query) -> dict[str, list[Hit]]:

@@ -129,3 +129,66 @@ def test_non_compounds_are_not_split_into_noise(word: str) -> None:
 )
 def test_name_spellings_share_one_key(spellings: list[str]) -> None:
     assert len({name_key(s) for s in spellings}) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("typ:Vermerk", {MEMO}),
+        ("typ:Pressemitteilung Charkiw", {PRESS}),
+        ("herausgeber:Staatskanzlei", {PRESS}),
+        ("jahr:2024 Charkiw", {PRESS}),
+        ("datum:[01.03.2024 TO 31.03.2024]", {PRESS}),
+        ("datum:27.03.2024", {PRESS}),
+        ("datum:[2024-04-01 TO 2024-12-31]", set()),
+        ("person:Schenk", {PRESS}),
+        ("ort:Kiew", {PRESS, DLT}),
+    ],
+)
+def test_field_filters_in_german(ingested_home: Path, query: str, expected: set[str]) -> None:
+    assert set(found_names(ingested_home, query, all_words=True)) == expected
+
+
+def test_facets_count_documents_not_pages(ingested_home: Path) -> None:
+    facets = search_json(ingested_home, "Partnerschaft")["facets"]
+    # Four documents with "Partnerschaft": press release and DLT statement, memo, NRW web page.
+    assert facets["doc_type"] == [["press_release", 2], ["memo", 1], ["web_article", 1]]
+    assert ["Sächsische Staatskanzlei", 1] in facets["issuer"]
+    assert ["2024", 1] in facets["year"] or ["2024", 2] in facets["year"]
+    assert any(name == "Oliver Schenk" for name, _ in facets["persons"])
+    assert any(place == "Kyiv" for place, _ in facets["places"])
+
+
+def test_sorting_by_date_puts_undated_documents_last(ingested_home: Path) -> None:
+    hits = search_json(ingested_home, "Partnerschaft", "--sort", "newest")["hits"]
+    dates = [h["date"] for h in hits]
+    dated = [d for d in dates if d]
+    assert dated == sorted(dated, reverse=True)
+    assert dates == dated + [""] * (len(dates) - len(dated))
+    oldest = search_json(ingested_home, "Partnerschaft", "--sort", "oldest")["hits"]
+    assert [h["date"] for h in oldest if h["date"]] == sorted(dated)
+
+
+def test_pagination_continues_where_the_first_page_ended(ingested_home: Path) -> None:
+    everything = [h["doc_id"] for h in search_json(ingested_home, "Partnerschaft")["hits"]]
+    first = search_json(ingested_home, "Partnerschaft", "--limit", "2")
+    second = search_json(ingested_home, "Partnerschaft", "--limit", "2", "--offset", "2")
+    assert [h["doc_id"] for h in first["hits"] + second["hits"]] == everything[:4]
+    assert second["offset"] == 2 and second["total"] == first["total"]
+
+
+def test_did_you_mean_when_little_is_found(ingested_home: Path) -> None:
+    result = search_json(ingested_home, "Regionalpartnerschaftn Charkiw")
+    assert result["suggestion"] == "Regionalpartnerschaft Charkiw"
+    assert search_json(ingested_home, "Charkiw")["suggestion"] == ""
+
+
+def test_more_like_this_finds_related_documents(ingested_home: Path) -> None:
+    from findbuch.home import Home
+    from findbuch.settings import Settings
+
+    with Home(Settings(home=ingested_home)) as home:
+        press = search_json(ingested_home, "Charkiw")["hits"][0]["doc_id"]
+        similar = home.similar(press).hits
+        assert similar and press not in [h.doc_id for h in similar]
+        assert all(h.title for h in similar)
