@@ -8,10 +8,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.models import Correction, Document, ExtractedValue, NewDocument, Page
+from archive.models import (
+    Correction,
+    Derivative,
+    Document,
+    ExtractedValue,
+    NewDocument,
+    Page,
+)
 from findbuch.fields import SINGLE_FIELDS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Withdrawal is recorded like a correction of this pseudo-field: its value is the reason.
 WITHDRAWN = "withdrawn"
 
@@ -26,11 +33,23 @@ CREATE TABLE IF NOT EXISTS documents (
     page_count    INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS pages (
-    doc_id  TEXT NOT NULL REFERENCES documents(doc_id),
-    number  INTEGER NOT NULL,
-    text    TEXT NOT NULL,
-    method  TEXT NOT NULL,
+    doc_id     TEXT NOT NULL REFERENCES documents(doc_id),
+    number     INTEGER NOT NULL,
+    text       TEXT NOT NULL,
+    method     TEXT NOT NULL,
+    raw        TEXT NOT NULL DEFAULT '',
+    confidence REAL NOT NULL DEFAULT -1,
+    rotation   INTEGER NOT NULL DEFAULT 0,
+    problem    TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (doc_id, number)
+);
+CREATE TABLE IF NOT EXISTS derivatives (
+    doc_id     TEXT NOT NULL REFERENCES documents(doc_id),
+    kind       TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    sha256     TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, kind)
 );
 CREATE TABLE IF NOT EXISTS extracted (
     doc_id   TEXT NOT NULL REFERENCES documents(doc_id),
@@ -56,6 +75,14 @@ CREATE INDEX IF NOT EXISTS corrections_by_doc ON corrections (doc_id, field, id)
 """
 
 _DOC_COLUMNS = "doc_id, sha256, original_name, media_type, size, ingested_at, page_count"
+_PAGE_COLUMNS = "number, text, method, raw, confidence, rotation, problem"
+# Columns added to pages in version 3, for catalogs written by earlier versions.
+_PAGE_COLUMNS_V3 = (
+    "raw TEXT NOT NULL DEFAULT ''",
+    "confidence REAL NOT NULL DEFAULT -1",
+    "rotation INTEGER NOT NULL DEFAULT 0",
+    "problem TEXT NOT NULL DEFAULT ''",
+)
 
 
 def doc_id_for(sha256: str) -> str:
@@ -91,6 +118,9 @@ class Catalog:
         """Create the schema; bring a version-1 catalog (title and date columns) up to date."""
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
         with self._conn:
+            if 0 < version < 3:
+                for column in _PAGE_COLUMNS_V3:
+                    self._conn.execute(f"ALTER TABLE pages ADD COLUMN {column}")
             self._conn.executescript(_SCHEMA)
             if version == 1:
                 for column in ("title", "date"):
@@ -106,8 +136,10 @@ class Catalog:
         """Close the connection."""
         self._conn.close()
 
-    def add(self, new: NewDocument, *, ingested_at: str = "") -> Document:
-        """Record a document, its pages and what was found about it, in one transaction."""
+    def add(
+        self, new: NewDocument, *, derivatives: tuple[Derivative, ...] = (), ingested_at: str = ""
+    ) -> Document:
+        """Record a document, its pages, derivatives and findings, in one transaction."""
         doc_id = doc_id_for(new.sha256)
         with self._conn:
             self._conn.execute(
@@ -123,11 +155,27 @@ class Catalog:
                 ),
             )
             self._conn.executemany(
-                "INSERT INTO pages (doc_id, number, text, method) VALUES (?, ?, ?, ?)",
-                [(doc_id, p.number, p.text, p.method) for p in new.pages],
+                f"INSERT INTO pages (doc_id, {_PAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (doc_id, p.number, p.text, p.method, p.raw, p.confidence, p.rotation, p.problem)
+                    for p in new.pages
+                ],
             )
             self._insert_extracted(doc_id, new.extracted)
+            self._conn.executemany(
+                "INSERT INTO derivatives (doc_id, kind, media_type, sha256, size) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(doc_id, d.kind, d.media_type, d.sha256, d.size) for d in derivatives],
+            )
         return self._document(doc_id)
+
+    def derivatives(self, doc_id: str) -> list[Derivative]:
+        """The stored derivatives of a document."""
+        rows = self._conn.execute(
+            "SELECT kind, media_type, sha256, size FROM derivatives WHERE doc_id = ? ORDER BY kind",
+            (doc_id,),
+        )
+        return [Derivative(*row) for row in rows]
 
     def _insert_extracted(self, doc_id: str, values: tuple[ExtractedValue, ...]) -> None:
         positions: dict[str, int] = {}
@@ -148,6 +196,7 @@ class Catalog:
         pages: list[Page],
         extracted: list[ExtractedValue],
         corrections: list[Correction],
+        derivatives: list[Derivative],
     ) -> None:
         """Record a document exactly as another home had it (import of an export)."""
         new = NewDocument(
@@ -158,7 +207,7 @@ class Catalog:
             pages=tuple(pages),
             extracted=tuple(extracted),
         )
-        self.add(new, ingested_at=doc.ingested_at)
+        self.add(new, derivatives=tuple(derivatives), ingested_at=doc.ingested_at)
         with self._conn:
             self._conn.executemany(
                 "INSERT INTO corrections (doc_id, field, old, new, editor, at) "
@@ -266,7 +315,7 @@ class Catalog:
     def pages(self, doc_id: str) -> list[Page]:
         """All pages of a document, in order."""
         rows = self._conn.execute(
-            "SELECT number, text, method FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,)
+            f"SELECT {_PAGE_COLUMNS} FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,)
         )
         return [Page(*row) for row in rows]
 

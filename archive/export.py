@@ -12,15 +12,17 @@ import shutil
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bagit
 
-from archive.catalog import Catalog
-from archive.models import Correction, Document, ExtractedValue, Page
-from archive.store import OriginalStore, sha256_file
+from archive.models import Correction, Derivative, Document, ExtractedValue, Page
+from archive.store import sha256_file
 from findbuch.errors import FindbuchError
 from findbuch.fields import DOCUMENT_TYPES
+
+if TYPE_CHECKING:  # archive/__init__ imports this module
+    from archive import Archive
 
 METADATA_FILE = "metadata.json"
 _SAFE_SUFFIXES = {
@@ -29,6 +31,7 @@ _SAFE_SUFFIXES = {
     "image/jpeg": ".jpg",
     "image/tiff": ".tif",
     "text/plain": ".txt",
+    "application/gzip": ".tsv.gz",
 }
 
 
@@ -49,7 +52,7 @@ def dublin_core(doc: Document) -> dict[str, Any]:
     }
 
 
-def export_bag(catalog: Catalog, store: OriginalStore, doc_ids: list[str], target: Path) -> int:
+def export_bag(archive: Archive, doc_ids: list[str], target: Path) -> int:
     """Write the documents into a new BagIt bag at ``target``; returns how many.
 
     The bag is built in a temporary folder beside ``target`` and renamed when complete, so an
@@ -64,7 +67,7 @@ def export_bag(catalog: Catalog, store: OriginalStore, doc_ids: list[str], targe
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".export-"))
     try:
         for doc_id in doc_ids:
-            _write_document(catalog, store, doc_id, staging / doc_id)
+            _write_document(archive, doc_id, staging / doc_id)
         bagit.make_bag(
             str(staging),
             {"Source-Organization": "Findbuch", "External-Description": "Findbuch-Export"},
@@ -77,13 +80,17 @@ def export_bag(catalog: Catalog, store: OriginalStore, doc_ids: list[str], targe
     return len(doc_ids)
 
 
-def _write_document(catalog: Catalog, store: OriginalStore, doc_id: str, folder: Path) -> None:
+def _write_document(archive: Archive, doc_id: str, folder: Path) -> None:
+    catalog = archive.catalog
     doc = catalog.get(doc_id)
     if doc is None:
         raise FindbuchError(f"Kein Dokument mit der Kennung {doc_id!r} im Archiv.")
     folder.mkdir()
     suffix = _SAFE_SUFFIXES.get(doc.media_type, ".bin")
-    shutil.copyfile(store.path_for(doc.sha256), folder / f"original{suffix}")
+    shutil.copyfile(archive.store.path_for(doc.sha256), folder / f"original{suffix}")
+    derivatives = catalog.derivatives(doc_id)
+    for d in derivatives:
+        shutil.copyfile(archive.derivative_store.path_for(d.sha256), folder / _file_name(d))
     record = {
         "document": {**asdict(doc), "corrected": sorted(doc.corrected)},
         "dublin_core": dublin_core(doc),
@@ -91,13 +98,18 @@ def _write_document(catalog: Catalog, store: OriginalStore, doc_id: str, folder:
         "extracted": [asdict(v) for v in catalog.extracted(doc_id)],
         "corrections": [asdict(c) for c in catalog.corrections(doc_id)],
         "pages": [asdict(p) for p in catalog.pages(doc_id)],
+        "derivatives": [{**asdict(d), "file": _file_name(d)} for d in derivatives],
     }
     (folder / METADATA_FILE).write_text(
         json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8"
     )
 
 
-def import_bag(catalog: Catalog, store: OriginalStore, source: Path) -> list[tuple[str, str]]:
+def _file_name(derivative: Derivative) -> str:
+    return f"{derivative.kind}{_SAFE_SUFFIXES.get(derivative.media_type, '.bin')}"
+
+
+def import_bag(archive: Archive, source: Path) -> list[tuple[str, str]]:
     """Bring the documents of a bag into this archive with identical ids and checksums.
 
     Returns:
@@ -114,13 +126,12 @@ def import_bag(catalog: Catalog, store: OriginalStore, source: Path) -> list[tup
     results = []
     for record_path in sorted((source / "data").glob(f"*/{METADATA_FILE}")):
         record = json.loads(record_path.read_text(encoding="utf-8"))
-        results.append(_import_document(catalog, store, record, record_path.parent))
+        results.append(_import_document(archive, record, record_path.parent))
     return results
 
 
-def _import_document(
-    catalog: Catalog, store: OriginalStore, record: dict[str, Any], folder: Path
-) -> tuple[str, str]:
+def _import_document(archive: Archive, record: dict[str, Any], folder: Path) -> tuple[str, str]:
+    catalog = archive.catalog
     fields = dict(record["document"])
     fields["corrected"] = frozenset(fields["corrected"])
     doc = Document(**fields)
@@ -129,11 +140,19 @@ def _import_document(
     original = folder / record["original"]
     if sha256_file(original) != doc.sha256:
         raise FindbuchError(f"{original}: Prüfsumme stimmt nicht mit den Metadaten überein.")
-    store.put(original, doc.sha256)
+    archive.store.put(original, doc.sha256)
+    derivatives = []
+    for item in record.get("derivatives", []):
+        data = (folder / item.pop("file")).read_bytes()
+        derivative = Derivative(**item)
+        if archive.derivative_store.put_bytes(data) != derivative.sha256:
+            raise FindbuchError(f"{folder}: Prüfsumme von {derivative.kind} stimmt nicht.")
+        derivatives.append(derivative)
     catalog.restore(
         doc,
         [Page(**p) for p in record["pages"]],
         [ExtractedValue(**v) for v in record["extracted"]],
         [Correction(**c) for c in record["corrections"]],
+        derivatives,
     )
     return doc.doc_id, "added"

@@ -13,11 +13,51 @@ class Page:
         number: 1-based page number within the document.
         text: cleaned text as indexed and shown.
         method: how the text was obtained: ``text`` (text file), ``pdf`` (text layer) or ``ocr``.
+        raw: Tesseract's output before clean-up (OCR pages only).
+        confidence: mean OCR word confidence 0-100; -1 where no OCR was done or no word found.
+        rotation: degrees the scan was turned to read it upright.
+        problem: what went wrong reading this page (OCR aborted, low confidence), or empty.
     """
 
     number: int
     text: str
     method: str
+    raw: str = ""
+    confidence: float = -1.0
+    rotation: int = 0
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class NewDerivative:
+    """A file made from the original (searchable PDF, OCR word boxes), to be stored beside it.
+
+    Attributes:
+        kind: ``searchable_pdf`` or ``ocr_words``.
+        media_type: its MIME type.
+        data: its bytes.
+    """
+
+    kind: str
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """A stored derivative of a document.
+
+    Attributes:
+        kind: ``searchable_pdf`` or ``ocr_words``.
+        media_type: its MIME type.
+        sha256: hex digest; its content address in the derivatives store.
+        size: bytes.
+    """
+
+    kind: str
+    media_type: str
+    sha256: str
+    size: int
 
 
 @dataclass(frozen=True)
@@ -79,6 +119,7 @@ class NewDocument:
     size: int
     pages: tuple[Page, ...]
     extracted: tuple[ExtractedValue, ...] = ()
+    derivatives: tuple[NewDerivative, ...] = ()
 
 
 @dataclass(frozen=True)

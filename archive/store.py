@@ -7,7 +7,9 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
@@ -40,6 +42,15 @@ class OriginalStore:
         """Whether the original is stored."""
         return self.path_for(sha256).is_file()
 
+    def put_bytes(self, data: bytes) -> str:
+        """Store bytes under their SHA-256 (atomically, idempotently); returns the digest."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        target = self.path_for(sha256)
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._write_atomically(target, lambda out: out.write(data))
+        return sha256
+
     def put(self, source: Path, sha256: str) -> Path:
         """Copy ``source`` into the store under ``sha256``, atomically and idempotently.
 
@@ -50,11 +61,18 @@ class OriginalStore:
         if target.is_file():
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
+        with source.open("rb") as src:
+            self._write_atomically(target, lambda out: shutil.copyfileobj(src, out, _CHUNK))
+        return target
+
+    @staticmethod
+    def _write_atomically(target: Path, write: Callable[[BinaryIO], object]) -> None:
+        """Write to a temporary file beside ``target``, fsync, then rename: all or nothing."""
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=INCOMING_PREFIX)
         tmp = Path(tmp_name)
         try:
-            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-                shutil.copyfileobj(src, out, _CHUNK)
+            with os.fdopen(fd, "wb") as out:
+                write(out)
                 out.flush()
                 os.fsync(out.fileno())
             tmp.chmod(0o444)
@@ -63,7 +81,6 @@ class OriginalStore:
             tmp.unlink(missing_ok=True)
             raise
         _fsync_dir(target.parent)
-        return target
 
 
 def _fsync_dir(directory: Path) -> None:

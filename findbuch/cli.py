@@ -15,9 +15,11 @@ import click
 from findbuch.errors import ExitCode, FindbuchError
 from findbuch.fields import DOCUMENT_TYPES, FIELD_LABELS, read_field_value
 from findbuch.home import Home
+from findbuch.progress import IngestProgress
 from findbuch.settings import Settings, load_settings
 from index.search import SORTS
 from ingest import ADDED, DUPLICATE, FAILED, IngestResult, ingest_paths
+from ingest.pipeline import iter_input_files
 
 _STATUS_WORDS = {ADDED: "hinzugefügt", DUPLICATE: "bereits im Archiv", FAILED: "fehlgeschlagen"}
 
@@ -64,15 +66,27 @@ def cli(ctx: click.Context, home: Path | None, verbose: bool) -> None:  # noqa: 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Eine JSON-Zeile je Datei ausgeben.")
+@click.option(
+    "--jobs", type=click.IntRange(0), help="Parallele OCR-Prozesse (Standard: alle Kerne)."
+)
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:  # noqa: FBT001
+def ingest(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    as_json: bool,  # noqa: FBT001
+    jobs: int | None,
+) -> None:
     """Dateien und Ordner (rekursiv) ins Archiv aufnehmen."""
     counts = dict.fromkeys(_STATUS_WORDS, 0)
-    with Home(_settings(ctx)) as home:
+    files = list(iter_input_files(paths))
+    progress = IngestProgress(len(files))
+    with Home(_settings(ctx, jobs=jobs)) as home:
         home.ensure_index()
-        for result in ingest_paths(paths, home):
+        for result in ingest_paths(files, home):
             counts[result.status] += 1
+            progress.update(result.pages)
             _print_ingest_result(result, as_json=as_json)
+    progress.close()
     summary = ", ".join(f"{n} {_STATUS_WORDS[s]}" for s, n in counts.items())
     click.echo(f"Fertig: {summary}.", err=True)
     ctx.exit(ExitCode.FAILED if counts[FAILED] else ExitCode.OK)
@@ -86,6 +100,8 @@ def _print_ingest_result(result: IngestResult, *, as_json: bool) -> None:
     else:
         pages = f"{result.pages} Seite" + ("" if result.pages == 1 else "n")
         click.echo(f"{_STATUS_WORDS[result.status]}: {result.path} -> {result.doc_id} ({pages})")
+        for warning in result.warnings:
+            click.echo(f"  Hinweis: {warning}", err=True)
 
 
 @cli.command()
@@ -173,7 +189,11 @@ def show(ctx: click.Context, doc_id: str, as_json: bool) -> None:  # noqa: FBT00
     for name, field in doc["metadata"].items():
         click.echo(f"{FIELD_LABELS[name] + ':':<26}{_field_text(name, field)}")
     for page in doc["pages"]:
-        click.echo(f"\n--- Seite {page['number']} ({page['method']}) ---\n{page['text']}")
+        quality = f", Sicherheit {page['confidence']:.0f} %" if page["confidence"] >= 0 else ""
+        problem = f" – {page['problem']}" if page["problem"] else ""
+        click.echo(
+            f"\n--- Seite {page['number']} ({page['method']}{quality}){problem} ---\n{page['text']}"
+        )
 
 
 def _field_text(name: str, field: dict[str, Any]) -> str:

@@ -38,7 +38,12 @@ class Home:
 
     def __init__(self, settings: Settings, *, readonly: bool = False) -> None:
         self.settings = settings
-        self.archive = Archive(settings.catalog_path, settings.originals_dir, readonly=readonly)
+        self.archive = Archive(
+            settings.catalog_path,
+            settings.originals_dir,
+            settings.derivatives_dir,
+            readonly=readonly,
+        )
         self.index = SearchIndex(settings.index_dir)
 
     def close(self) -> None:
@@ -101,6 +106,7 @@ class Home:
                 for name in FIELDS
             },
             "corrections": [asdict(c) for c in catalog.corrections(doc_id)],
+            "derivatives": [asdict(d) for d in catalog.derivatives(doc_id)],
             "pages": [asdict(p) for p in self.pages(doc_id)],
         }
 
@@ -157,16 +163,17 @@ class Home:
 
     def verify(self, progress: Callable[[Iterable[str]], Iterable[str]] = iter) -> FixityReport:
         """Check every original against its checksum and look for stray files."""
-        return verify_archive(self.archive.catalog, self.archive.store, progress)
+        stores = (self.archive.store, self.archive.derivative_store)
+        return verify_archive(self.archive.catalog, stores, progress)
 
     def export(self, doc_ids: list[str], target: Path) -> int:
         """Export documents (all when none are named) as a BagIt bag."""
         ids = doc_ids or self.archive.catalog.document_ids()
-        return export_bag(self.archive.catalog, self.archive.store, ids, target)
+        return export_bag(self.archive, ids, target)
 
     def import_bag(self, source: Path) -> list[tuple[str, str]]:
         """Import a bag; the added documents are indexed at once."""
-        results = import_bag(self.archive.catalog, self.archive.store, source)
+        results = import_bag(self.archive, source)
         for doc_id, status in results:
             if status == "added":
                 self._reindex_document(doc_id)

@@ -24,7 +24,10 @@ class Settings:
     ocr_languages: str = "deu"
     ocr_timeout: float = 180.0
     max_file_mb: int = 512
+    max_pages: int = 5000
     min_page_chars: int = 20
+    low_confidence: float = 60.0
+    jobs: int = 0
 
     @property
     def catalog_path(self) -> Path:
@@ -35,6 +38,11 @@ class Settings:
     def originals_dir(self) -> Path:
         """Content-addressed store of the original files."""
         return self.home / "originals"
+
+    @property
+    def derivatives_dir(self) -> Path:
+        """Content-addressed store of files made from the originals (searchable PDFs, words)."""
+        return self.home / "derivatives"
 
     @property
     def index_dir(self) -> Path:
@@ -49,7 +57,10 @@ SETTING_HELP: dict[str, str] = {
     "ocr_languages": "Tesseract-Sprachen, mit + verbunden (z. B. deu+eng)",
     "ocr_timeout": "Höchstdauer der Texterkennung einer Seite in Sekunden",
     "max_file_mb": "Größte annehmbare Datei in MB",
+    "max_pages": "Größte annehmbare Seitenzahl eines PDF",
     "min_page_chars": "PDF-Seiten mit weniger Zeichen im Textlayer werden per OCR gelesen",
+    "low_confidence": "OCR-Seiten mit geringerer mittlerer Wortsicherheit werden markiert",
+    "jobs": "Parallele OCR-Prozesse; 0 heißt: so viele wie Prozessorkerne",
 }
 
 

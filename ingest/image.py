@@ -1,9 +1,10 @@
-"""Open scanned images safely: every frame of a (multi-page) image, with a pixel limit."""
+"""Open scanned images safely: count and load frames of (multi-page) images, with a pixel limit."""
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
@@ -14,24 +15,47 @@ from findbuch.errors import InputFileError
 MAX_PIXELS = 150_000_000
 
 
-def iter_image_pages(path: Path) -> Iterator[Image.Image]:
-    """Yield each frame of an image file, loaded and ready for OCR.
-
-    Raises:
-        InputFileError: the image is corrupt, truncated or absurdly large.
-    """
+@contextmanager
+def _opened(path: Path) -> Iterator[Image.Image]:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
-                for frame in ImageSequence.Iterator(img):
-                    _check_pixels(frame)
-                    yield frame.copy()
+                yield img
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise InputFileError(f"Bild ist zu groß (mehr als {MAX_PIXELS:,} Pixel).") from e
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as e:
         raise InputFileError(f"Bild ist beschädigt oder unvollständig ({e}).") from e
+
+
+def count_frames(path: Path) -> int:
+    """How many pages an image file holds, checking every frame's size and decodability.
+
+    Raises:
+        InputFileError: the image is corrupt, truncated or absurdly large.
+    """
+    with _opened(path) as img:
+        count = 0
+        for frame in ImageSequence.Iterator(img):
+            _check_pixels(frame)
+            frame.load()
+            count += 1
+        return count
+
+
+def load_frame(path: Path, index: int) -> Image.Image:
+    """One page of an image file, loaded.
+
+    Raises:
+        InputFileError: the image is corrupt, truncated or absurdly large.
+    """
+    with _opened(path) as img:
+        img.seek(index)
+        _check_pixels(img)
+        frame = img.copy()
+        frame.load()
+        return frame
 
 
 def _check_pixels(frame: Image.Image) -> None:

@@ -1,8 +1,8 @@
-"""Born-digital PDFs through pdfplumber; pages without a usable text layer go to OCR."""
+"""PDFs through pdfplumber, page by page: text layers where they are real, OCR where not."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,41 +12,48 @@ from pdfplumber.utils.exceptions import PdfminerException
 from PIL import Image
 
 from findbuch.errors import InputFileError
+from findbuch.wordlist import german_words
 
 OCR_RESOLUTION_DPI = 300
+# A text layer counts as garbled when fewer of its longer words than this share are German
+# (or at least known) words: shifted glyph codes read "Gbnjmjfohfsjdiu" for "Familiengericht".
+MIN_KNOWN_WORD_SHARE = 0.35
+_MIN_WORDS_TO_JUDGE = 8
+_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 @dataclass(frozen=True)
-class PdfText:
-    """The text of a PDF.
+class PdfLayer:
+    """What the PDF's own text layer gives.
 
     Attributes:
-        pages: ``(text, method)`` per page, method ``pdf`` or ``ocr``.
+        pages: per page the text of its layer, or ``None`` when the page must be OCR'd
+            (no layer, too few characters, or a garbled layer).
         title: the title from the document information, or empty.
         author: the author from the document information, or empty.
     """
 
-    pages: tuple[tuple[str, str], ...]
+    pages: tuple[str | None, ...]
     title: str
     author: str
 
 
-def extract_pdf(path: Path, *, ocr_page: Callable[[Image.Image], str], min_chars: int) -> PdfText:
-    """Extract the text of every page, OCR-ing pages whose text layer is (nearly) empty.
-
-    Args:
-        path: the PDF file.
-        ocr_page: reads a rendered page image.
-        min_chars: pages with fewer non-blank characters in their text layer are OCR'd.
+def read_pdf(path: Path, *, min_chars: int, max_pages: int) -> PdfLayer:
+    """Read every page's text layer and decide which pages need OCR.
 
     Raises:
-        InputFileError: the PDF is corrupt, truncated or encrypted.
+        InputFileError: the PDF is corrupt, truncated, encrypted, empty or has too many pages.
     """
     try:
         with pdfplumber.open(path) as pdf:
+            if len(pdf.pages) > max_pages:
+                raise InputFileError(
+                    f"PDF hat {len(pdf.pages):,} Seiten; höchstens {max_pages:,} werden "
+                    "angenommen (Einstellung max_pages)."
+                )
             title = str(pdf.metadata.get("Title") or "").strip()
             author = str(pdf.metadata.get("Author") or "").strip()
-            pages = tuple(_page_text(page, ocr_page, min_chars) for page in pdf.pages)
+            pages = tuple(_usable_text(page, min_chars) for page in pdf.pages)
     except PdfminerException as e:
         raise _pdf_error(e.args[0] if e.args else e) from e
     except (PDFPasswordIncorrect, ValueError, KeyError, TypeError, AttributeError) as e:
@@ -54,15 +61,39 @@ def extract_pdf(path: Path, *, ocr_page: Callable[[Image.Image], str], min_chars
         raise _pdf_error(e) from e
     if not pages:
         raise InputFileError("PDF enthält keine Seiten.")
-    return PdfText(pages=pages, title=title, author=author)
+    return PdfLayer(pages=pages, title=title, author=author)
 
 
-def _page_text(page, ocr_page: Callable[[Image.Image], str], min_chars: int) -> tuple[str, str]:
+def render_page(path: Path, index: int, *, dpi: int = OCR_RESOLUTION_DPI) -> Image.Image:
+    """One page rendered as an image for OCR.
+
+    Raises:
+        InputFileError: the page cannot be rendered.
+    """
+    try:
+        with pdfplumber.open(path) as pdf:
+            return pdf.pages[index].to_image(resolution=dpi).original.copy()
+    except PdfminerException as e:
+        raise _pdf_error(e.args[0] if e.args else e) from e
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as e:
+        raise _pdf_error(e) from e
+
+
+def looks_garbled(text: str) -> bool:
+    """Whether a text layer is mostly not words (wrong glyph codes, a shifted alphabet)."""
+    words = _WORD.findall(text)
+    if len(words) < _MIN_WORDS_TO_JUDGE:
+        return False
+    known = german_words().words
+    share = sum(w.lower() in known for w in words) / len(words)
+    return share < MIN_KNOWN_WORD_SHARE
+
+
+def _usable_text(page, min_chars: int) -> str | None:
     text = page.extract_text(use_text_flow=True) or ""
-    if len("".join(text.split())) >= min_chars:
-        return text, "pdf"
-    image = page.to_image(resolution=OCR_RESOLUTION_DPI).original
-    return ocr_page(image), "ocr"
+    if len("".join(text.split())) < min_chars or looks_garbled(text):
+        return None
+    return text
 
 
 def _pdf_error(cause: object) -> InputFileError:

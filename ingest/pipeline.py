@@ -1,14 +1,23 @@
-"""The ingestion pipeline: detect, extract per page, clean, find metadata, archive, index."""
+"""The ingestion pipeline: detect, extract per page, clean, find metadata, archive, index.
+
+Pages that need OCR are read by worker processes (``jobs``), several documents at a time;
+this process is the single writer: it assembles each document in input order, stores it and
+indexes it. A file that cannot be ingested costs one failed result, never the batch.
+"""
 
 from __future__ import annotations
 
+import gzip
+import os
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import partial
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
-from archive import Document, ExtractedValue, NewDocument, Page, sha256_file
+from archive import Document, ExtractedValue, NewDerivative, NewDocument, Page, sha256_file
 from findbuch.errors import InputFileError
 from findbuch.home import Home, index_document
 from findbuch.settings import Settings
@@ -16,24 +25,32 @@ from index import IndexDocument
 from ingest.cleanup import clean_page_text
 from ingest.detect import HEAD_BYTES, IMAGE_TYPES, PDF, TEXT, detect_media_type
 from ingest.found import Found
-from ingest.image import iter_image_pages
+from ingest.image import count_frames
+from ingest.jobs import IMAGE_FRAME, PDF_PAGE, OcrJob, OcrOutcome, init_worker, run_ocr_job
 from ingest.metadata import Metadata, extract_metadata
-from ingest.ocr import ocr_image
-from ingest.pdf import extract_pdf
+from ingest.pdf import read_pdf
 from ingest.plaintext import decode_text, split_text_pages
+from ingest.searchable import searchable_pdf
 
 ADDED = "added"
 DUPLICATE = "duplicate"
 FAILED = "failed"
+SEARCHABLE_PDF = "searchable_pdf"
+OCR_WORDS = "ocr_words"
 # Index writes are batched: one commit costs 0.3-0.5 s (research/whoosh.md), so commit every
-# this many documents or seconds. A crash in between is mended by the next run (see ingest_file).
+# this many documents or seconds. A crash in between is mended by the next run (see _plan).
 COMMIT_EVERY_DOCS = 25
 COMMIT_EVERY_S = 30.0
+# Documents being read at once, per worker: enough to keep every core busy between documents.
+DOCUMENTS_IN_FLIGHT_PER_JOB = 2
 
 
 @dataclass(frozen=True)
 class IngestResult:
-    """The outcome for one input file; serialised as one JSON line by ``ingest --json``."""
+    """The outcome for one input file; serialised as one JSON line by ``ingest --json``.
+
+    ``warnings`` names pages read with low confidence.
+    """
 
     path: str
     status: str
@@ -41,12 +58,18 @@ class IngestResult:
     sha256: str | None = None
     pages: int = 0
     error: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Extracted:
+@dataclass
+class _Planned:
+    """A document whose pages are being read: text pages at hand, OCR pages in flight."""
+
+    path: Path
+    sha256: str
     media_type: str
-    pages: tuple[Page, ...]
+    texts: list[tuple[str, str] | None]
+    ocr: dict[int, Future[OcrOutcome]] = field(default_factory=dict)
     pdf_title: str = ""
     pdf_author: str = ""
 
@@ -64,74 +87,213 @@ def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def ingest_paths(paths: Iterable[Path], home: Home) -> Iterator[IngestResult]:
-    """Ingest files and folders, yielding one result per file; a bad file never stops the batch."""
-    pending: list[IndexDocument] = []
-    last_commit = time.monotonic()
-    try:
-        for path in iter_input_files(paths):
-            result, indexable = _ingest_one(path, home)
-            if indexable is not None:
-                pending.append(indexable)
-            if len(pending) >= COMMIT_EVERY_DOCS or time.monotonic() - last_commit > COMMIT_EVERY_S:
-                _commit(home, pending)
-                last_commit = time.monotonic()
-            yield result
-    finally:
-        _commit(home, pending)
+    """Ingest files and folders, yielding one result per file in input order."""
+    with _Ingestion(home) as ingestion:
+        yield from ingestion.run(iter_input_files(paths))
 
 
-def _commit(home: Home, pending: list[IndexDocument]) -> None:
-    if pending:
-        with home.index.writer() as writer:
-            for doc in pending:
-                writer.add(doc)
-        pending.clear()
+class _Ingestion:
+    """One ingest run: a lazily started worker pool and the batched index writes."""
+
+    def __init__(self, home: Home) -> None:
+        self.home = home
+        self.settings = home.settings
+        self.jobs = self.settings.jobs or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending_index: list[IndexDocument] = []
+        self._last_commit = time.monotonic()
+
+    def __enter__(self) -> _Ingestion:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._commit()
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def run(self, files: Iterable[Path]) -> Iterator[IngestResult]:
+        """Plan documents ahead (their OCR starts at once) and finish them in order."""
+        window: deque[_Planned | IngestResult] = deque()
+        for path in files:
+            window.append(self._plan(path))
+            while len(window) > self.jobs * DOCUMENTS_IN_FLIGHT_PER_JOB:
+                yield self._finish(window.popleft())
+        while window:
+            yield self._finish(window.popleft())
+
+    def _submit(self, job: OcrJob) -> Future[OcrOutcome]:
+        """Hand a page to a worker; with one job, read it right here (no process to start)."""
+        if self.jobs == 1:
+            return read_here(job)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.jobs, mp_context=get_context("forkserver"), initializer=init_worker
+            )
+        return self._pool.submit(run_ocr_job, job)
+
+    def _plan(self, path: Path) -> _Planned | IngestResult:
+        try:
+            _check_readable(path, self.settings)
+            sha256 = sha256_file(path)
+            existing = self.home.archive.catalog.get_by_sha256(sha256)
+            if existing is not None:
+                return self._duplicate(path, existing)
+            with path.open("rb") as f:
+                media_type = detect_media_type(f.read(HEAD_BYTES))
+            return plan_document(path, sha256, media_type, self.settings, self._submit)
+        except InputFileError as e:
+            return IngestResult(path=str(path), status=FAILED, error=e.message)
+
+    def _duplicate(self, path: Path, doc: Document) -> IngestResult:
+        """A known file; if a killed run left it out of the index, it is indexed now."""
+        if not self.home.index.has_document(doc.doc_id) and not doc.withdrawn:
+            self._pending_index.append(index_document(doc, self.home.pages(doc.doc_id)))
+        return _result(path, DUPLICATE, doc)
+
+    def _finish(self, item: _Planned | IngestResult) -> IngestResult:
+        if isinstance(item, IngestResult):
+            self._maybe_commit()
+            return item
+        try:
+            new, warnings = _assemble(item, self.settings)
+        except InputFileError as e:
+            return IngestResult(path=str(item.path), status=FAILED, error=e.message)
+        doc = self.home.archive.add(item.path, new)
+        self._pending_index.append(index_document(doc, list(new.pages)))
+        self._maybe_commit()
+        return _result(item.path, ADDED, doc, warnings)
+
+    def _maybe_commit(self) -> None:
+        due = time.monotonic() - self._last_commit > COMMIT_EVERY_S
+        if len(self._pending_index) >= COMMIT_EVERY_DOCS or due:
+            self._commit()
+
+    def _commit(self) -> None:
+        if self._pending_index:
+            with self.home.index.writer() as writer:
+                for doc in self._pending_index:
+                    writer.add(doc)
+            self._pending_index.clear()
+        self._last_commit = time.monotonic()
 
 
-def _ingest_one(path: Path, home: Home) -> tuple[IngestResult, IndexDocument | None]:
-    try:
-        return ingest_file(path, home)
-    except InputFileError as e:
-        return IngestResult(path=str(path), status=FAILED, error=e.message), None
+def read_here(job: OcrJob) -> Future[OcrOutcome]:
+    """Run an OCR job in this process, as a completed future."""
+    done: Future[OcrOutcome] = Future()
+    done.set_result(run_ocr_job(job))
+    return done
 
 
-def ingest_file(path: Path, home: Home) -> tuple[IngestResult, IndexDocument | None]:
-    """Ingest one file; returns its result and what must go into the index, if anything.
-
-    A duplicate whose index entry is missing (a run killed before its index commit) is handed
-    back for indexing, so running an interrupted ingest again completes it.
+def plan_document(
+    path: Path,
+    sha256: str,
+    media_type: str,
+    settings: Settings,
+    submit: Callable[[OcrJob], Future[OcrOutcome]],
+) -> _Planned:
+    """Take the pages at hand (text, PDF text layers) and submit the others for OCR.
 
     Raises:
-        InputFileError: the file cannot be ingested; nothing of it was stored.
+        InputFileError: the file cannot be read.
     """
-    _check_readable(path, home.settings)
-    sha256 = sha256_file(path)
-    existing = home.archive.catalog.get_by_sha256(sha256)
-    if existing is not None:
-        missing = not home.index.has_document(existing.doc_id)
-        pages = home.archive.catalog.pages(existing.doc_id) if missing else []
-        return (
-            _result(path, DUPLICATE, existing),
-            index_document(existing, pages) if missing else None,
-        )
-    extracted = extract_pages(path, home.settings)
-    texts = [p.text for p in extracted.pages]
-    meta = extract_metadata(texts, pdf_title=extracted.pdf_title, pdf_author=extracted.pdf_author)
-    new = NewDocument(
-        sha256=sha256,
-        original_name=printable_name(path),
-        media_type=extracted.media_type,
-        size=path.stat().st_size,
-        pages=extracted.pages,
-        extracted=extracted_values(meta),
+    planned = _Planned(path, sha256, media_type, texts=[])
+    if media_type == TEXT:
+        pages = split_text_pages(decode_text(path.read_bytes()))
+        planned.texts = [(text, "text") for text in pages]
+    elif media_type == PDF:
+        layer = read_pdf(path, min_chars=settings.min_page_chars, max_pages=settings.max_pages)
+        planned.texts = [(t, "pdf") if t is not None else None for t in layer.pages]
+        planned.pdf_title, planned.pdf_author = layer.title, layer.author
+    elif media_type in IMAGE_TYPES:
+        planned.texts = [None] * count_frames(path)
+    source = PDF_PAGE if media_type == PDF else IMAGE_FRAME
+    for index, text in enumerate(planned.texts):
+        if text is None:
+            job = OcrJob(path, source, index, settings.ocr_languages, settings.ocr_timeout)
+            planned.ocr[index] = submit(job)
+    return planned
+
+
+def extract_pages(path: Path, settings: Settings) -> NewDocument:
+    """Read one file into a document without storing it (stage tests, benchmarks).
+
+    OCR runs in this process.
+
+    Raises:
+        InputFileError: the file cannot be read.
+    """
+    with path.open("rb") as f:
+        media_type = detect_media_type(f.read(HEAD_BYTES))
+    planned = plan_document(path, sha256_file(path), media_type, settings, read_here)
+    return _assemble(planned, settings)[0]
+
+
+def _assemble(planned: _Planned, settings: Settings) -> tuple[NewDocument, tuple[str, ...]]:
+    """The document from its pages (waiting for OCR), metadata and derivatives.
+
+    Raises:
+        InputFileError: a page could not be read (named); nothing of the file is stored.
+    """
+    outcomes = {index: future.result() for index, future in planned.ocr.items()}
+    failed = [o for o in outcomes.values() if o.error]
+    if failed:
+        first = failed[0]
+        raise InputFileError(f"Seite {first.job.index + 1}: {first.error}")
+    pages = tuple(
+        _page(number, planned.texts[number - 1], outcomes.get(number - 1), settings)
+        for number in range(1, len(planned.texts) + 1)
     )
-    doc = home.archive.add(path, new)
-    return _result(path, ADDED, doc), index_document(doc, list(extracted.pages))
+    meta = extract_metadata(
+        [p.text for p in pages], pdf_title=planned.pdf_title, pdf_author=planned.pdf_author
+    )
+    new = NewDocument(
+        sha256=planned.sha256,
+        original_name=printable_name(planned.path),
+        media_type=planned.media_type,
+        size=planned.path.stat().st_size,
+        pages=pages,
+        extracted=extracted_values(meta),
+        derivatives=_derivatives(planned, outcomes),
+    )
+    warnings = tuple(f"Seite {p.number}: {p.problem}" for p in pages if p.problem)
+    return new, warnings
 
 
-def _result(path: Path, status: str, doc: Document) -> IngestResult:
-    return IngestResult(
-        path=str(path), status=status, doc_id=doc.doc_id, sha256=doc.sha256, pages=doc.page_count
+def _page(
+    number: int, text: tuple[str, str] | None, outcome: OcrOutcome | None, settings: Settings
+) -> Page:
+    if text is not None:
+        return Page(number=number, text=clean_page_text(text[0]), method=text[1])
+    ocr = outcome.page
+    problem = ""
+    if ocr.confidence < settings.low_confidence:
+        problem = f"geringe Erkennungssicherheit ({max(ocr.confidence, 0):.0f} %)"
+    return Page(
+        number=number,
+        text=clean_page_text(ocr.text),
+        method="ocr",
+        raw=ocr.text,
+        confidence=ocr.confidence,
+        rotation=ocr.rotation,
+        problem=problem,
+    )
+
+
+def _derivatives(planned: _Planned, outcomes: dict[int, OcrOutcome]) -> tuple[NewDerivative, ...]:
+    """A searchable PDF and the OCR word boxes, for documents with OCR'd pages."""
+    if not outcomes:
+        return ()
+    page_pdfs = [outcomes[i].page.pdf if i in outcomes else None for i in range(len(planned.texts))]
+    original = planned.path if planned.media_type == PDF else None
+    words = "".join(
+        "".join(f"{i + 1}\t{line}\n" for line in outcomes[i].page.words_tsv.splitlines()[1:])
+        for i in sorted(outcomes)
+    )
+    header = "page\tlevel\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\t"
+    header += "height\tconf\ttext\n"
+    return (
+        NewDerivative(SEARCHABLE_PDF, "application/pdf", searchable_pdf(page_pdfs, original)),
+        NewDerivative(OCR_WORDS, "application/gzip", gzip.compress((header + words).encode())),
     )
 
 
@@ -155,6 +317,17 @@ def extracted_values(meta: Metadata) -> tuple[ExtractedValue, ...]:
     )
 
 
+def _result(path: Path, status: str, doc: Document, warnings: tuple[str, ...] = ()) -> IngestResult:
+    return IngestResult(
+        path=str(path),
+        status=status,
+        doc_id=doc.doc_id,
+        sha256=doc.sha256,
+        pages=doc.page_count,
+        warnings=warnings,
+    )
+
+
 def printable_name(path: Path) -> str:
     """The file name as recorded: control characters and the like removed."""
     return "".join(c for c in path.name if c.isprintable()) or "unbenannt"
@@ -168,29 +341,3 @@ def _check_readable(path: Path, settings: Settings) -> None:
     size = path.stat().st_size
     if size > settings.max_file_mb * 1024 * 1024:
         raise InputFileError(f"Datei ist größer als {settings.max_file_mb} MB.")
-
-
-def extract_pages(path: Path, settings: Settings) -> _Extracted:
-    """Detect the type by content and extract the cleaned text of every page.
-
-    Raises:
-        InputFileError: unsupported, corrupt, encrypted or unreadable.
-    """
-    with path.open("rb") as f:
-        media_type = detect_media_type(f.read(HEAD_BYTES))
-    read_image = partial(ocr_image, languages=settings.ocr_languages, timeout=settings.ocr_timeout)
-    pdf_title = pdf_author = ""
-    if media_type == TEXT:
-        raw = [(text, "text") for text in split_text_pages(decode_text(path.read_bytes()))]
-    elif media_type == PDF:
-        pdf = extract_pdf(path, ocr_page=read_image, min_chars=settings.min_page_chars)
-        raw, pdf_title, pdf_author = list(pdf.pages), pdf.title, pdf.author
-    elif media_type in IMAGE_TYPES:
-        raw = [(read_image(image), "ocr") for image in iter_image_pages(path)]
-    else:  # detect_media_type only returns supported types
-        raise InputFileError(f"Dateityp {media_type} wird nicht unterstützt.")
-    pages = tuple(
-        Page(number=i, text=clean_page_text(text), method=method)
-        for i, (text, method) in enumerate(raw, start=1)
-    )
-    return _Extracted(media_type, pages, pdf_title=pdf_title, pdf_author=pdf_author)

@@ -151,9 +151,7 @@ def test_verify_finds_an_altered_byte_and_names_the_document(home: Path) -> None
     stored.write_bytes(bytes(data))
     result = run_cli("--home", str(home), "verify")
     assert result.exit_code == 1
-    assert f"VERÄNDERT: {stored.relative_to(home / 'originals')} (Dokument {doc_id})" in (
-        result.stdout
-    )
+    assert f"VERÄNDERT: {stored.relative_to(home)} (Dokument {doc_id})" in (result.stdout)
 
 
 def test_verify_finds_missing_orphaned_and_half_written_files(home: Path) -> None:

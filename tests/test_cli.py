@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import DLT_TEXT, NRW_PDF, PRESS_PDF, run_cli, search_json
 
-INGEST_KEYS = {"path", "doc_id", "sha256", "status", "pages", "error"}
+INGEST_KEYS = {"path", "doc_id", "sha256", "status", "pages", "error", "warnings"}
 
 
 def test_ingest_json_prints_one_object_per_file(home: Path) -> None:

@@ -92,17 +92,13 @@ def test_line_break_hyphenation_is_joined_but_real_hyphens_stay() -> None:
 
 
 def test_press_release_title_and_date_come_from_the_pdf() -> None:
-    extracted = extract_pages(PRESS_PDF, SETTINGS)
-    meta = extract_metadata(
-        [p.text for p in extracted.pages],
-        pdf_title=extracted.pdf_title,
-        pdf_author=extracted.pdf_author,
-    )
-    assert meta.title.value == (
+    found = {v.field: v for v in extract_pages(PRESS_PDF, SETTINGS).extracted}
+    assert found["title"].value == (
         "Sachsen und ukrainische Region Charkiw beschließen Regionalpartnerschaft"
     )
-    assert meta.title.method == "PDF-Eigenschaft „Titel“"
-    assert meta.date.value == "2024-03-27"
+    assert found["title"].method == "PDF-Eigenschaft „Titel“"
+    assert found["issuer"].method == "PDF-Eigenschaft „Autor“"
+    assert found["date"].value == "2024-03-27"
 
 
 def _document_date(text: str) -> str:

@@ -49,7 +49,9 @@ def create_app(settings: Settings) -> Flask:
     @app.errorhandler(404)
     @app.errorhandler(DocumentNotFoundError)
     def _not_found(error: Exception) -> tuple[str, int]:
-        message = getattr(error, "message", "Diese Seite gibt es nicht.")
+        message = getattr(error, "message", None) or getattr(error, "description", None)
+        if not message or "requested URL was not found" in message:
+            message = "Diese Seite gibt es nicht."
         return render_template("error.html", title="Nicht gefunden", message=message), 404
 
     app.register_blueprint(search)

@@ -1,0 +1,73 @@
+"""OCR page jobs: small picklable descriptions run by worker processes, one page each.
+
+The workers only read; the parent process is the single writer of archive and index.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from findbuch.errors import FindbuchError, MissingDependencyError
+from ingest.image import load_frame
+from ingest.ocr import OcrPage, read_page
+from ingest.pdf import render_page
+
+log = logging.getLogger(__name__)
+
+PDF_PAGE = "pdf"
+IMAGE_FRAME = "image"
+
+
+@dataclass(frozen=True)
+class OcrJob:
+    """One page to read.
+
+    Attributes:
+        path: the file.
+        source: ``pdf`` (render page ``index``) or ``image`` (frame ``index``).
+        index: 0-based page or frame.
+        languages: Tesseract languages.
+        timeout: seconds one page may take.
+    """
+
+    path: Path
+    source: str
+    index: int
+    languages: str
+    timeout: float
+
+
+@dataclass(frozen=True)
+class OcrOutcome:
+    """A job's result: the page read, or the reason it could not be (the page is flagged)."""
+
+    job: OcrJob
+    page: OcrPage | None = None
+    error: str = ""
+
+
+def run_ocr_job(job: OcrJob) -> OcrOutcome:
+    """Read one page; a failure of this page is returned, not raised, so the rest goes on.
+
+    Raises:
+        MissingDependencyError: Tesseract is missing; fatal for the whole run.
+    """
+    try:
+        image = (
+            render_page(job.path, job.index)
+            if job.source == PDF_PAGE
+            else load_frame(job.path, job.index)
+        )
+        return OcrOutcome(job, read_page(image, languages=job.languages, timeout=job.timeout))
+    except MissingDependencyError:
+        raise
+    except FindbuchError as e:
+        log.warning("%s, Seite %d: %s", job.path, job.index + 1, e.message)
+        return OcrOutcome(job, error=e.message)
+
+
+def init_worker() -> None:
+    """Worker process start: Tesseract single-threaded (set by ingest.ocr on import)."""
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")

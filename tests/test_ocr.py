@@ -1,0 +1,285 @@
+"""Scans archivists can trust (issue 3): every input kind, evidence, parallel OCR, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from conftest import FIXTURES, MEMO_SCAN, NRW_PDF, PRESS_PDF, found_names, run_cli
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+
+from findbuch import progress
+from findbuch.home import Home
+from findbuch.settings import Settings
+from ingest import ingest_paths
+from ingest.pipeline import extract_pages
+
+GARBLED_FAMILY_FORM = FIXTURES / "k_kinduvv_bgbl1_2015_j2018-1_0010.pdf"
+GARBLED_INSURANCE_FORM = FIXTURES / "k_kapausstv_2016_bgbl1_2016_j0795-1_0010.pdf"
+IMAGE_ONLY_FORM = FIXTURES / "s_symbolvo_bgbl1_2009_j3870-1_0010.pdf"
+ROTATED = FIXTURES / "004_dlt_rotated-p1.png"
+SKEWED_JPEG = FIXTURES / "003_skew_kommunalpartnerschaften-p1.jpg"
+TIFF = FIXTURES / "002_nrw_dnipropetrowsk.tif"
+GROUND_TRUTH = FIXTURES / "ground_truth"
+
+
+def _multipage_tiff(target: Path) -> Path:
+    """A two-page TIFF made of two real scans."""
+    first, second = Image.open(TIFF), Image.open(SKEWED_JPEG).convert("L")
+    first.save(target, save_all=True, append_images=[second], compression="tiff_lzw")
+    return target
+
+
+def _mixed_pdf(target: Path) -> Path:
+    """Two born-digital pages followed by one scanned page."""
+    writer = PdfWriter()
+    for source in (PRESS_PDF, IMAGE_ONLY_FORM):
+        for page in PdfReader(source).pages:
+            writer.add_page(page)
+    with target.open("wb") as f:
+        writer.write(f)
+    return target
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """Every input kind, ingested once with two OCR worker processes."""
+    root = tmp_path_factory.mktemp("scans")
+    files = [
+        GARBLED_FAMILY_FORM,
+        GARBLED_INSURANCE_FORM,
+        IMAGE_ONLY_FORM,
+        ROTATED,
+        SKEWED_JPEG,
+        _multipage_tiff(root / "zwei-seiten.tif"),
+        _mixed_pdf(root / "gemischt.pdf"),
+    ]
+    settings = replace(Settings(home=root / "home"), jobs=2)
+    with Home(settings) as home:
+        results = list(ingest_paths(files, home))
+    assert [r.status for r in results] == ["added"] * len(files), results
+    return root / "home", {Path(r.path).name: r.doc_id for r in results}
+
+
+def _doc(home: Path, doc_id: str) -> dict:
+    return json.loads(run_cli("--home", str(home), "show", doc_id, "--json").stdout)
+
+
+def test_garbled_text_layers_are_noticed_and_ocrd(scans) -> None:
+    home, ids = scans
+    assert found_names(home, "Familiengericht") == [GARBLED_FAMILY_FORM.name]
+    assert GARBLED_INSURANCE_FORM.name in found_names(home, "Solvabilitätskapitalanforderung")
+    for form in (GARBLED_FAMILY_FORM, GARBLED_INSURANCE_FORM):
+        assert [p["method"] for p in _doc(home, ids[form.name])["pages"]] == ["ocr"]
+
+
+def test_image_only_form_becomes_searchable(scans) -> None:
+    home, _ = scans
+    assert IMAGE_ONLY_FORM.name in found_names(home, "Akkreditierungsstelle")
+
+
+def test_mixed_pdf_is_decided_page_by_page(scans) -> None:
+    home, ids = scans
+    doc = _doc(home, ids["gemischt.pdf"])
+    assert [p["method"] for p in doc["pages"]] == ["pdf", "pdf", "ocr"]
+    [searchable] = [d for d in doc["derivatives"] if d["kind"] == "searchable_pdf"]
+    pdf_path = home / "derivatives" / searchable["sha256"][:2] / searchable["sha256"]
+    with pdfplumber.open(pdf_path) as pdf:
+        texts = [page.extract_text() or "" for page in pdf.pages]
+    assert len(texts) == 3
+    assert "Charkiw" in texts[0] and "Akkreditierungsstelle" in texts[2]
+
+
+def test_multipage_tiff_is_one_document_with_a_page_per_frame(scans) -> None:
+    home, ids = scans
+    doc = _doc(home, ids["zwei-seiten.tif"])
+    assert doc["page_count"] == 2
+    assert "Dnipropetrowsk" in doc["pages"][0]["text"]
+    assert "Kommunen" in doc["pages"][1]["text"]
+
+
+def test_sideways_scan_is_turned_upright(scans) -> None:
+    home, ids = scans
+    [page] = _doc(home, ids[ROTATED.name])["pages"]
+    assert page["rotation"] in (90, 270)
+    assert page["confidence"] > 80
+    assert "deutsch-ukrainischen kommunalen Partnerschaftskonferenz" in page["text"]
+
+
+def _rare_words(ground_truth: str, count: int = 3) -> list[str]:
+    """The longest words of the first lines of a ground truth: distinctive search words."""
+    words = re.findall(r"[A-ZÄÖÜ][a-zäöüß]{11,}", ground_truth[:1200])
+    return sorted(set(words), key=len, reverse=True)[:count]
+
+
+@pytest.mark.parametrize(
+    ("scan", "truth"),
+    [
+        (ROTATED, "004_dlt_rotated.gt.txt"),
+        (SKEWED_JPEG, "003_skew_kommunalpartnerschaften.gt.txt"),
+        ("zwei-seiten.tif", "002_nrw_dnipropetrowsk.gt.txt"),
+    ],
+)
+def test_each_scan_is_found_by_words_of_its_ground_truth(scans, scan, truth: str) -> None:
+    home, _ = scans
+    name = scan if isinstance(scan, str) else scan.name
+    words = _rare_words((GROUND_TRUTH / truth).read_text(encoding="utf-8"))
+    assert len(words) == 3
+    for word in words:
+        assert name in found_names(home, word), word
+
+
+def test_evidence_is_kept_raw_text_words_with_boxes_and_confidence(scans) -> None:
+    home, ids = scans
+    doc = _doc(home, ids[ROTATED.name])
+    [page] = doc["pages"]
+    assert page["raw"] and page["raw"] != page["text"]  # raw keeps Tesseract's line breaks
+    [words] = [d for d in doc["derivatives"] if d["kind"] == "ocr_words"]
+    tsv = gzip.decompress(
+        (home / "derivatives" / words["sha256"][:2] / words["sha256"]).read_bytes()
+    ).decode()
+    header, *rows = tsv.splitlines()
+    assert header.split("\t")[:2] == ["page", "level"] and header.endswith("conf\ttext")
+    cells = [row.split("\t") for row in rows]
+    found = {c[-1]: float(c[-2]) for c in cells if c[-1].strip()}
+    assert found["Partnerschaftskonferenz"] > 80
+    assert all(c[0] == "1" and int(c[9]) > 0 for c in cells if c[-1].strip())
+
+
+def test_parallel_ocr_reads_the_same_as_one_process(tmp_path: Path) -> None:
+    files = [SKEWED_JPEG, MEMO_SCAN]
+    texts = []
+    for jobs in (1, 2):
+        with Home(replace(Settings(home=tmp_path / f"jobs{jobs}"), jobs=jobs)) as home:
+            ids = [r.doc_id for r in ingest_paths(files, home)]
+            texts.append([home.pages(doc_id)[0].text for doc_id in ids])
+    assert texts[0] == texts[1]
+
+
+def test_low_confidence_page_is_flagged(tmp_path: Path) -> None:
+    blurred = tmp_path / "unscharf.png"
+    scan = Image.open(MEMO_SCAN)
+    scan.resize((scan.width // 12, scan.height // 12)).save(blurred)
+    result = run_cli("--home", str(tmp_path / "home"), "ingest", str(blurred), "--json")
+    line = json.loads(result.stdout)
+    assert line["status"] == "added"
+    assert line["warnings"] and "geringe Erkennungssicherheit" in line["warnings"][0]
+    [page] = _doc(tmp_path / "home", line["doc_id"])["pages"]
+    assert page["problem"].startswith("geringe Erkennungssicherheit")
+
+
+def _encrypted_pdf(target: Path) -> Path:
+    writer = PdfWriter(clone_from=NRW_PDF)
+    writer.encrypt(user_password="geheim", owner_password="geheim")
+    with target.open("wb") as f:
+        writer.write(f)
+    return target
+
+
+def _huge_pdf(target: Path, pages: int) -> Path:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    with target.open("wb") as f:
+        writer.write(f)
+    return target
+
+
+def _bad_inputs(folder: Path) -> dict[str, str]:
+    """Broken files made from real ones, each with the message it must produce."""
+    folder.mkdir()
+    (folder / "leer.pdf").write_bytes(b"")
+    (folder / "abgeschnitten.jpg").write_bytes(SKEWED_JPEG.read_bytes()[:30_000])
+    _encrypted_pdf(folder / "verschluesselt.pdf")
+    Image.new("1", (20_000, 20_000)).save(folder / "bombe.png")
+    _huge_pdf(folder / "tausende-seiten.pdf", 5_001)
+    (folder / "archiv.pdf").write_bytes(gzip.compress(NRW_PDF.read_bytes()))
+    return {
+        "leer.pdf": "leer",
+        "abgeschnitten.jpg": "Bild ist beschädigt oder unvollständig",
+        "verschluesselt.pdf": "PDF ist verschlüsselt",
+        "bombe.png": "Bild ist zu groß",
+        "tausende-seiten.pdf": "PDF hat 5.001 Seiten".replace(".", ","),
+        "archiv.pdf": "Dateityp wird nicht unterstützt",
+    }
+
+
+def test_every_bad_input_fails_alone_with_one_clear_line(tmp_path: Path) -> None:
+    folder = tmp_path / "eingang"
+    expected = _bad_inputs(folder)
+    good = folder / "gut.pdf"
+    good.write_bytes(NRW_PDF.read_bytes())
+    home = tmp_path / "home"
+    result = run_cli("--home", str(home), "ingest", str(folder), "--json")
+    assert result.exit_code == 1
+    lines = {Path(r["path"]).name: r for r in map(json.loads, result.stdout.splitlines())}
+    assert lines["gut.pdf"]["status"] == "added"
+    for name, message in expected.items():
+        assert lines[name]["status"] == "failed", name
+        assert message in lines[name]["error"], (name, lines[name]["error"])
+    stored = [p for p in (home / "originals").rglob("*") if p.is_file()]
+    assert len(stored) == 1  # nothing of the failed files was kept
+    assert not (home / "derivatives").exists()
+
+
+def test_ocr_timeout_fails_that_file_only(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    result = CliEnv(FINDBUCH_OCR_TIMEOUT="0.01").run(
+        "--home", str(home), "ingest", str(ROTATED), str(NRW_PDF), "--json"
+    )
+    assert result.exit_code == 1
+    scan, text = map(json.loads, result.stdout.splitlines())
+    assert scan["status"] == "failed"
+    assert scan["error"].startswith("Seite 1:") and "länger als 0.01 s" in scan["error"]
+    assert text["status"] == "added"
+
+
+class CliEnv:
+    """Run the CLI with extra environment variables (settings from FINDBUCH_*)."""
+
+    def __init__(self, **env: str) -> None:
+        self.env = env
+
+    def run(self, *args: str):
+        from click.testing import CliRunner
+
+        from findbuch.cli import cli
+
+        return CliRunner(env=self.env).invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_progress_is_reported_as_json_lines_without_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress, "JSON_INTERVAL_S", 0.0)
+    result = run_cli("--home", str(tmp_path / "home"), "ingest", str(NRW_PDF), str(PRESS_PDF))
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert lines[-1]["progress"]["documents_done"] == 2
+    assert lines[-1]["progress"]["pages_done"] == 3
+    assert lines[-1]["progress"]["documents_total"] == 2
+
+
+def test_searchable_pdf_can_be_downloaded(scans) -> None:
+    from web import create_app
+
+    home, ids = scans
+    client = create_app(Settings(home=home)).test_client()
+    with client.get(f"/d/{ids[ROTATED.name]}/durchsuchbar.pdf") as response:
+        assert response.status_code == 200
+        with pdfplumber.open(io.BytesIO(response.data)) as pdf:
+            assert "Partnerschaftskonferenz" in pdf.pages[0].extract_text()
+    page = client.get(f"/d/{ids[ROTATED.name]}").get_data(as_text=True)
+    assert "Durchsuchbares PDF" in page and "Sicherheit" in page
+
+
+def test_extract_pages_reads_a_scan_without_storing_it() -> None:
+    document = extract_pages(ROTATED, Settings())
+    assert document.pages[0].method == "ocr"
+    assert {d.kind for d in document.derivatives} == {"searchable_pdf", "ocr_words"}
