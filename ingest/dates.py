@@ -33,11 +33,16 @@ DATE = re.compile(
     re.IGNORECASE,
 )
 _LABEL = re.compile(r"^[ \t]*Datum[ \t]*:?[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE)
-# A line starting with a date, or with "Bonn, 24. Februar 2024." / "Kyjiw (27. März 2024) –".
+# "Bonn, 24. Februar 2024." / "Kyjiw (27. März 2024) –" / "vom 18. Oktober 2013" /
+# "Fassung vom 31.05.2016" / a line holding only a date.
 _DATELINE = re.compile(
-    rf"^[ \t]*(?:vom\s+|[A-ZÄÖÜ][\w\-. ]{{1,40}}(?:,[ \t]*|[ \t]\())?({DATE.pattern})",
+    rf"^[ \t]*(?:(?:Fassung\s*(?:vom)?:?|vom)\s*|[A-ZÄÖÜ][\w\-. ]{{1,40}}(?:,[ \t]*|[ \t]\())"
+    rf"({DATE.pattern})|^[ \t]*({DATE.pattern})[ \t.]*$",
     re.MULTILINE | re.IGNORECASE,
 )
+# A date under these labels is when the paper is discussed, not when it was written.
+_SESSION_LABEL = re.compile(r"\b(Termin|Sitzung|Beratungsfolge|TOP|Eingang|eingegangen)\b")
+_LABEL_LOOKBACK_LINES = 3
 _HEADER_LINES = 40
 _SETTINGS = {"DATE_ORDER": "DMY", "STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"}
 # OCR reads the 1 of "21" as I, l or |, and splits the digits: "2 I MÜZ. 2024".
@@ -76,11 +81,14 @@ def find_document_date(pages: list[str], mentioned: list[Found]) -> Found | None
         value = next((line.strip() for line in following if line.strip()), "")
         return _labelled_date(value, mentioned)
     header = "\n".join(first.splitlines()[:_HEADER_LINES])
-    dateline = _DATELINE.search(header)
-    if dateline:
-        parsed = parse_german_date(dateline.group(1))
+    for dateline in _DATELINE.finditer(header):
+        text = dateline.group(1) or dateline.group(2)
+        above = header[: dateline.start()].splitlines()[-_LABEL_LOOKBACK_LINES:]
+        if _SESSION_LABEL.search(" ".join(above) + " " + dateline.group(0)):
+            continue
+        parsed = parse_german_date(text)
         if parsed:
-            return Found(parsed.isoformat(), 1, "Datumszeile im Kopf", dateline.group(1))
+            return Found(parsed.isoformat(), 1, "Datumszeile im Kopf", text)
     return None
 
 

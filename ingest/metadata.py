@@ -27,14 +27,15 @@ _ISSUER_LINES = 15
 # Checked in this order on the header of the first page (web cues on the whole page).
 _TYPE_CUES = (
     (MEMO, re.compile(r"\b(Hausmitteilung|Aktenvermerk|Vermerk|Aktennotiz)\b")),
+    # "Antrag" and "Anfrage" count only as a heading; in a sentence they are everyday words.
     (
         COUNCIL_PAPER,
         re.compile(
             r"\b(Beschlussvorlage|Informationsvorlage|Vorlage\s+Nr|Drucksache|Ergänzungsantrag|"
-            r"Änderungsantrag|Änderungs-/Ergänzungsantrag|Antrag|Anfrage|"
-            r"Stellungnahme der Verwaltung)"
-            r"\b",
-            re.IGNORECASE,
+            r"Änderungsantrag|Änderungs-/Ergänzungsantrag|Stellungnahme der Verwaltung|"
+            r"Niederschrift|Punkt \d+ der Tagesordnung|Beschlussvorschlag|OSR-Vorlage)\b|"
+            r"^[#*\s]*(ANTRAG|Antrag|ANFRAGE|Anfrage)\b[^.\n]{0,60}$",
+            re.MULTILINE,
         ),
     ),
     # Only as a heading of its own: "Die vollständige Pressemeldung finden Sie hier" is a web
@@ -81,6 +82,10 @@ _STATE_BODY = (
 )
 _ASSOCIATION = r"Deutsche[rns]?\s+(?:Landkreistag|Städtetag|Städte-\s+und\s+Gemeindebund)(?:es)?"
 _ISSUER = re.compile(rf"\b({_ASSOCIATION}|{_STATE_BODY}|{_CITY_BODY})", re.IGNORECASE)
+# In running text only associations and state bodies name the issuer ("der Präsident des
+# Deutschen Landkreistages"); a city named in a sentence is usually the subject, not the author.
+_ASSOCIATION_RE = re.compile(_ASSOCIATION, re.IGNORECASE)
+_STATE_RE = re.compile(rf"(?:{_STATE_BODY})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -130,12 +135,21 @@ def find_type(text: str) -> Found:
 
 
 def find_issuer(text: str, *, pdf_author: str = "") -> Found | None:
-    """The issuing body: from the PDF's author field, else the first body named on page 1."""
+    """The issuing body: the PDF's author field, a letterhead line, or the opening sentence.
+
+    A body named in running text further down ("die Stadt Stuttgart hat …") is not the issuer.
+    """
     if pdf_author and _ISSUER.fullmatch(pdf_author.strip()):
         return Found(_normalise_body(pdf_author.strip()), 0, "PDF-Eigenschaft „Autor“")
-    match = _ISSUER.search("\n".join(text.splitlines()[:_ISSUER_LINES]))
-    if match:
-        return Found(_normalise_body(match.group(1)), 1, "Behördenname im Text", match.group(1))
+    lines = text.splitlines()
+    for line in lines:
+        match = _ISSUER.fullmatch(line.strip(" .,:*#"))
+        if match:
+            return Found(_normalise_body(match.group(1)), 1, "Briefkopf", match.group(1))
+    for match in _ISSUER.finditer("\n".join(lines[:_ISSUER_LINES])):
+        if _ASSOCIATION_RE.fullmatch(match.group(1)) or _STATE_RE.match(match.group(1)):
+            found = match.group(1)
+            return Found(_normalise_body(found), 1, "Behördenname im Eingangstext", found)
     return None
 
 
@@ -155,6 +169,17 @@ _PLACEHOLDER_TITLE = re.compile(
 )
 _TITLE_SEARCH_LINES = 40
 _TITLE_MAX_LINES = 3
+_TITLE_MAX_CHARS = 220
+# Form and letterhead lines that read like headlines but are not titles.
+_NOT_TITLE = re.compile(
+    r"^(Gedruckt auf|Stadtr(at|ätin|äte)\b|Gremium|Termin|Niederschrift|Seite\b|Aufgrund\b|"
+    r"Sehr geehrte|An alle|Der Oberbürgermeister|Die Oberbürgermeisterin|Verantwortlich|"
+    r"Dienststelle|Beratungsfolge|Flagge|Vorsitzende|Bitte aus Liste|Ergänzende Erläuterungen|"
+    r"Die Verwaltung|Der Gemeinderat|Der Ortschaftsrat|Vorlage Nr|[\w/]+:\s)|"
+    r"\b\d{5}\s+[A-ZÄÖÜ]\w+|[A-Za-zäöüß]+straße\s+\d|^(?:\w\s){4,}",
+    re.IGNORECASE,
+)
+_SENTENCE_WORDS = 25
 
 
 def find_title(text: str, *, pdf_title: str = "") -> Found | None:
@@ -166,7 +191,8 @@ def find_title(text: str, *, pdf_title: str = "") -> Found | None:
             return Found(heading.strip("*_ "), 1, "Überschrift")
     lines = [line.strip() for line in text.splitlines()]
     for i, line in enumerate(lines[:_TITLE_SEARCH_LINES]):
-        if _reads_like_headline(line):
+        headline = _reads_like_headline(line) and not _NOT_TITLE.search(line)
+        if headline and not _is_body_sentence(lines, i):
             return Found(_with_continuation(lines, i), 1, "erste Zeile in Überschriftform")
     return None
 
@@ -175,10 +201,24 @@ def _with_continuation(lines: list[str], start: int) -> str:
     """A headline and the lines continuing it up to the paragraph's end (memo subjects)."""
     title = [lines[start]]
     for line in lines[start + 1 : start + _TITLE_MAX_LINES]:
-        if not line or title[-1].endswith((".", "!", "?", ":")):
+        ended = title[-1].endswith((".", "!", "?", ":"))
+        if not line or ended or _NOT_TITLE.search(line) or line == title[0]:
+            break
+        if len(" ".join([*title, line])) > _TITLE_MAX_CHARS:
             break
         title.append(line)
     return " ".join(title)
+
+
+def _is_body_sentence(lines: list[str], start: int) -> bool:
+    """Whether a line opens a long paragraph of running text rather than standing alone."""
+    paragraph = []
+    for line in lines[start:]:
+        if not line:
+            break
+        paragraph.append(line)
+    words = " ".join(paragraph).split()
+    return len(words) > _SENTENCE_WORDS and words[-1].endswith((".", "!", "?", "“", '"'))
 
 
 def _reads_like_headline(line: str) -> bool:
@@ -187,6 +227,6 @@ def _reads_like_headline(line: str) -> bool:
         len(line.split()) >= 4
         and 20 <= len(line) <= 160
         and letters >= 0.7 * len(line)
-        and not line.endswith((",", ":", ";"))
+        and not line.endswith((",", ":", ";", "."))
         and line[0].isupper()
     )

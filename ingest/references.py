@@ -18,15 +18,28 @@ FILE = "gz"
 # V2072/23, V 2072/23, V2072-23; "\/" and a bare "/" are how OCR reads the V after "zu".
 _PAPER = re.compile(r"(?<![\w/])(?:(V)\s?|(\\/)|(?<=zu )(/))(\d{3,5})[/-](\d{2})\b")
 # Karlsruhe and others: "Vorlage Nr.: 2013/0140", "Vorlage Nr. 440".
-_PAPER_LABELLED = re.compile(r"\bVorlage\s*(?:Nr\.?|Nummer)\s*:?\s*(\d{4}/\d{3,5}|\d{2,6})\b")
+_PAPER_LABELLED = re.compile(
+    r"\bVorlage\s*(?:Nr\.?|Nummer)?\s*:?\s*(\d{4}/\d{3,5}(?:/\d{1,2})?|\d{2,6})\b",
+    re.IGNORECASE,
+)
 # Year/number paper numbers as council information systems print them: 2013/0140.
-_PAPER_YEAR_NUMBER = re.compile(r"(?<![\w/])((?:19|20)\d{2}/\d{4})(?![\w/])")
+_PAPER_YEAR_NUMBER = re.compile(r"(?<![\w/])((?:19|20)\d{2}/\d{4}(?:/\d{1,2})?)(?![\w/])")
+# Year ranges are not paper numbers: "Doppelhaushalt 2015/2016", "Schuljahr 2014/2015".
+_NOT_PAPER_BEFORE = re.compile(
+    r"(Haushalt\w*|DHH|Schuljahr\w*|Jahre?n?|Verordnung|Richtlinie|Saison|Wintersemester|"
+    r"Sommersemester|Spielzeit)\s*(\(\w+\))?\s*$",
+    re.IGNORECASE,
+)
 _SESSION = re.compile(r"(?<![\w/])([A-Z]{1,4})/(\d{2,4})/(\d{4})\b")
 _PRINTED = re.compile(r"\bDrucksache\s*(?:Nr\.?)?\s*:?\s*(\d{1,2}/\d{1,6})\b", re.IGNORECASE)
 _FILE_LABEL = re.compile(
-    r"^[ \t]*(?:GZ|Gz\.|Geschäftszeichen|Aktenzeichen|Az\.?)[ \t]*:[ \t]*(.*)$", re.MULTILINE
+    r"^[ \t]*(?:GZ|Gz\.|Geschäftszeichen|Aktenzeichen|Az\.)[ \t]*:?[ \t]*(.*)$", re.MULTILINE
 )
 _FILE_VALUE = re.compile(r"^[\w()./\- ]{2,40}$")
+# A file reference ends before the first plain word ("924.008 Eigentumsaufgabe").
+_FILE_REFERENCE = re.compile(
+    r"^(?:\(?[\w.]*\d[\w./()-]*\)?|\([A-ZÄÖÜ]{1,6}\))(?:\s+[\w./()-]*\d[\w./()-]*)*"
+)
 _FILE_LOOKAHEAD_LINES = 3
 
 
@@ -55,8 +68,14 @@ def _papers(text: str, page: int) -> list[Found]:
     for m in _PAPER_LABELLED.finditer(text):
         refs.append(Found(m.group(1), page, "Feld „Vorlage Nr.“", m.group(0), PAPER))
     for m in _PAPER_YEAR_NUMBER.finditer(text):
-        refs.append(Found(m.group(1), page, "Vorlagennummer (Jahr/Nummer)", m.group(0), PAPER))
+        if not _is_year_range(m.group(1), text[max(0, m.start() - 40) : m.start()]):
+            refs.append(Found(m.group(1), page, "Vorlagennummer (Jahr/Nummer)", m.group(0), PAPER))
     return refs
+
+
+def _is_year_range(value: str, before: str) -> bool:
+    first, second = value.split("/")[:2]
+    return int(second) == int(first) + 1 or bool(_NOT_PAPER_BEFORE.search(before))
 
 
 def _sessions(text: str, page: int) -> list[Found]:
@@ -81,6 +100,7 @@ def _file_references(text: str, page: int) -> list[Found]:
     for m in _FILE_LABEL.finditer(text):
         candidates = [m.group(1), *text[m.end() :].splitlines()[1 : _FILE_LOOKAHEAD_LINES + 1]]
         value = next((c.strip() for c in candidates if c.strip()), "")
-        if _FILE_VALUE.match(value) and any(c.isdigit() for c in value):
-            refs.append(Found(" ".join(value.split()), page, "Feld „GZ:“", value, FILE))
+        kept = _FILE_REFERENCE.match(value)
+        if _FILE_VALUE.match(value) and kept and any(c.isdigit() for c in kept.group(0)):
+            refs.append(Found(" ".join(kept.group(0).split()), page, "Feld „GZ:“", value, FILE))
     return refs
