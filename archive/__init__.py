@@ -5,7 +5,12 @@ It is the source of truth; the search index is derived from it and can always be
 
 from __future__ import annotations
 
+import re
+import shutil
+import unicodedata
+import uuid
 from pathlib import Path
+from typing import BinaryIO
 
 from archive.catalog import WITHDRAWN, Catalog, doc_id_for
 from archive.models import (
@@ -13,11 +18,27 @@ from archive.models import (
     Derivative,
     Document,
     ExtractedValue,
+    Job,
     NewDerivative,
     NewDocument,
     Page,
+    User,
 )
 from archive.store import OriginalStore, sha256_file
+
+_UNSAFE = re.compile(r"[^\w.\- ]")
+MAX_NAME_CHARS = 120
+
+
+def safe_file_name(name: str) -> str:
+    """A base name without path parts, control characters or leading dots, at most 120 chars."""
+    base = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    cleaned = _UNSAFE.sub("_", "".join(c for c in base if c.isprintable())).lstrip(". ")
+    stem, dot, suffix = cleaned.rpartition(".")
+    if dot and len(suffix) <= 5:
+        return (stem[: MAX_NAME_CHARS - len(suffix) - 1] or "upload") + "." + suffix
+    return cleaned[:MAX_NAME_CHARS] or "upload"
+
 
 __all__ = [
     "WITHDRAWN",
@@ -26,10 +47,13 @@ __all__ = [
     "Derivative",
     "Document",
     "ExtractedValue",
+    "Job",
     "NewDerivative",
     "NewDocument",
     "Page",
+    "User",
     "doc_id_for",
+    "safe_file_name",
     "sha256_file",
 ]
 
@@ -48,6 +72,7 @@ class Archive:
         self.catalog = Catalog(catalog_path, readonly=readonly)
         self.store = OriginalStore(originals_dir)
         self.derivative_store = OriginalStore(derivatives_dir)
+        self.inbox = catalog_path.parent / "inbox"
 
     def close(self) -> None:
         """Release the catalog connection."""
@@ -61,6 +86,17 @@ class Archive:
             for d in new.derivatives
         )
         return self.catalog.add(new, derivatives=derivatives)
+
+    def receive(self, stream: BinaryIO, file_name: str) -> Path:
+        """Keep an upload in the inbox until it is ingested; returns where it waits.
+
+        The name is reduced to a safe base name: a hostile name never leaves the inbox.
+        """
+        folder = self.inbox / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        target = folder / safe_file_name(file_name)
+        OriginalStore.write_atomically(target, lambda out: shutil.copyfileobj(stream, out))
+        return target
 
     def derivative_path(self, doc_id: str, kind: str) -> Path | None:
         """Path of a document's derivative of this kind, or ``None`` when there is none."""

@@ -13,8 +13,10 @@ from archive.models import (
     Derivative,
     Document,
     ExtractedValue,
+    Job,
     NewDocument,
     Page,
+    User,
 )
 from findbuch.fields import SINGLE_FIELDS
 
@@ -72,6 +74,27 @@ CREATE TABLE IF NOT EXISTS corrections (
     at      TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS corrections_by_doc ON corrections (doc_id, field, id);
+CREATE TABLE IF NOT EXISTS users (
+    name          TEXT PRIMARY KEY,
+    role          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    token_hash    TEXT NOT NULL DEFAULT '',
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id       TEXT PRIMARY KEY,
+    file_name    TEXT NOT NULL,
+    inbox_path   TEXT NOT NULL,
+    metadata     TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    submitted_by TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    pages_done   INTEGER NOT NULL DEFAULT 0,
+    pages_total  INTEGER NOT NULL DEFAULT 0,
+    doc_id       TEXT NOT NULL DEFAULT '',
+    error        TEXT NOT NULL DEFAULT ''
+);
 """
 
 _DOC_COLUMNS = "doc_id, sha256, original_name, media_type, size, ingested_at, page_count"
@@ -108,7 +131,8 @@ class Catalog:
             )
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(path, check_same_thread=False)
+            # Several writers (web upload worker, CLI ingest) wait for each other up to 60 s.
+            self._conn = sqlite3.connect(path, check_same_thread=False, timeout=60)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
             self._migrate()
@@ -251,6 +275,7 @@ class Catalog:
             date=single["date"],
             doc_type=single["type"],
             issuer=single["issuer"],
+            note=single["note"],
             withdrawn=single_value(latest.get(WITHDRAWN, "")),
             lists=lists,
             corrected=frozenset(latest) - {WITHDRAWN},
@@ -292,6 +317,7 @@ class Catalog:
             "date": doc.date,
             "type": doc.doc_type,
             "issuer": doc.issuer,
+            "note": doc.note,
             WITHDRAWN: doc.withdrawn,
             **doc.lists,
         }
@@ -339,6 +365,94 @@ class Catalog:
     def count(self) -> int:
         """Number of documents."""
         return self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def add_user(self, user: User) -> None:
+        """Create or replace a user account."""
+        with self._conn:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO users (name, role, password_hash, token_hash, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (user.name, user.role, user.password_hash, user.token_hash, user.created_at),
+            )
+
+    def user(self, name: str) -> User | None:
+        """The account with this name, or ``None``."""
+        row = self._conn.execute(
+            "SELECT name, role, password_hash, token_hash, created_at FROM users WHERE name = ?",
+            (name,),
+        ).fetchone()
+        return User(*row) if row else None
+
+    def user_by_token(self, token_hash: str) -> User | None:
+        """The account holding this API token (by its hash), or ``None``."""
+        row = self._conn.execute(
+            "SELECT name, role, password_hash, token_hash, created_at FROM users "
+            "WHERE token_hash = ? AND token_hash != ''",
+            (token_hash,),
+        ).fetchone()
+        return User(*row) if row else None
+
+    def add_job(self, job: Job) -> None:
+        """Record a queued upload."""
+        with self._conn:
+            self._conn.execute(
+                f"INSERT INTO jobs ({_JOB_COLUMNS}) VALUES ({', '.join('?' * 12)})",
+                _job_row(job),
+            )
+
+    def update_job(self, job_id: str, **changes: str | int) -> None:
+        """Change a job's status, progress, document or error."""
+        columns = ", ".join(f"{name} = ?" for name in changes)
+        with self._conn:
+            self._conn.execute(
+                f"UPDATE jobs SET {columns}, updated_at = ? WHERE job_id = ?",
+                (*changes.values(), _now(), job_id),
+            )
+
+    def job(self, job_id: str) -> Job | None:
+        """One job, or ``None``."""
+        row = self._conn.execute(
+            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE job_id = ?", (job_id,)
+        ).fetchone()
+        return _job(row) if row else None
+
+    def jobs(self, *, limit: int = 200, unfinished: bool = False) -> list[Job]:
+        """The newest jobs first; ``unfinished`` only those still queued or processing."""
+        where = "WHERE status IN ('queued', 'processing')" if unfinished else ""
+        rows = self._conn.execute(
+            f"SELECT {_JOB_COLUMNS} FROM jobs {where} ORDER BY submitted_at DESC, job_id LIMIT ?",
+            (limit,),
+        )
+        return [_job(row) for row in rows]
+
+
+_JOB_COLUMNS = (
+    "job_id, file_name, inbox_path, metadata, status, submitted_by, submitted_at, updated_at, "
+    "pages_done, pages_total, doc_id, error"
+)
+
+
+def _job_row(job: Job) -> tuple:
+    return (
+        job.job_id,
+        job.file_name,
+        job.inbox_path,
+        json.dumps(job.metadata, ensure_ascii=False),
+        job.status,
+        job.submitted_by,
+        job.submitted_at,
+        job.updated_at,
+        job.pages_done,
+        job.pages_total,
+        job.doc_id,
+        job.error,
+    )
+
+
+def _job(row: tuple) -> Job:
+    values = list(row)
+    values[3] = json.loads(values[3])
+    return Job(*values)
 
 
 def single_value(value: str | list[str]) -> str:

@@ -138,6 +138,7 @@ class Document:
         date: document date as ISO ``YYYY-MM-DD``, or empty.
         doc_type: type key (``memo``, ``press_release`` …).
         issuer: issuing body, or empty.
+        note: the archivists' note, or empty.
         withdrawn: reason the document was withdrawn from search, or empty.
         lists: the list fields (dates, references, persons, places) by name.
         corrected: names of the fields an archivist corrected.
@@ -154,6 +155,59 @@ class Document:
     date: str = ""
     doc_type: str = ""
     issuer: str = ""
+    note: str = ""
     withdrawn: str = ""
     lists: dict[str, list[str]] = field(default_factory=dict)
     corrected: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class User:
+    """An account of the web app.
+
+    Attributes:
+        name: login name.
+        role: ``archivar`` (upload, edit, withdraw) or ``leser`` (search, read, cite).
+        password_hash: Argon2 hash of the password.
+        token_hash: SHA-256 of the API token, or empty when the user has none.
+        created_at: UTC time, ISO 8601.
+    """
+
+    name: str
+    role: str
+    password_hash: str
+    token_hash: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Job:
+    """An uploaded file waiting for, in, or done with ingestion.
+
+    Attributes:
+        job_id: random id.
+        file_name: the uploaded file's name.
+        inbox_path: where the upload waits, inside the data home.
+        metadata: what the uploader said about it (type, issuer, date, note).
+        status: ``queued``, ``processing``, ``done`` or ``failed``.
+        submitted_by: user name.
+        submitted_at: UTC time, ISO 8601.
+        updated_at: UTC time of the last change.
+        pages_done: pages read so far.
+        pages_total: pages to read (0 while unknown).
+        doc_id: the document, once ingested.
+        error: why it failed, in words an archivist understands.
+    """
+
+    job_id: str
+    file_name: str
+    inbox_path: str
+    metadata: dict
+    status: str
+    submitted_by: str
+    submitted_at: str
+    updated_at: str
+    pages_done: int = 0
+    pages_total: int = 0
+    doc_id: str = ""
+    error: str = ""

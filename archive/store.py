@@ -48,7 +48,7 @@ class OriginalStore:
         target = self.path_for(sha256)
         if not target.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
-            self._write_atomically(target, lambda out: out.write(data))
+            self.write_atomically(target, lambda out: out.write(data))
         return sha256
 
     def put(self, source: Path, sha256: str) -> Path:
@@ -62,11 +62,11 @@ class OriginalStore:
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
         with source.open("rb") as src:
-            self._write_atomically(target, lambda out: shutil.copyfileobj(src, out, _CHUNK))
+            self.write_atomically(target, lambda out: shutil.copyfileobj(src, out, _CHUNK))
         return target
 
     @staticmethod
-    def _write_atomically(target: Path, write: Callable[[BinaryIO], object]) -> None:
+    def write_atomically(target: Path, write: Callable[[BinaryIO], object]) -> None:
         """Write to a temporary file beside ``target``, fsync, then rename: all or nothing."""
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=INCOMING_PREFIX)
         tmp = Path(tmp_name)

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import getpass
 import json
+import signal
+import sys
 import traceback
 from dataclasses import asdict
+from datetime import date
 from html import unescape
 from pathlib import Path
 from typing import Any
 
 import click
 
+from findbuch.accounts import ROLES, add_user, issue_token
+from findbuch.citation import FORMATS
+from findbuch.citation import cite as format_citation
 from findbuch.errors import ExitCode, FindbuchError
 from findbuch.fields import DOCUMENT_TYPES, FIELD_LABELS, read_field_value
 from findbuch.home import Home
 from findbuch.progress import IngestProgress
+from findbuch.secret_key import ensure_secret_key
 from findbuch.settings import Settings, load_settings
 from index.search import SORTS
 from ingest import ADDED, DUPLICATE, FAILED, IngestResult, ingest_paths
@@ -310,20 +317,114 @@ def import_bag(ctx: click.Context, source: Path) -> None:
 @cli.command()
 @click.option("--host", help="Adresse (Standard: 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (Standard: 8000).")
+@click.option(
+    "--public", is_flag=True, default=None, help="Suchen und Lesen ohne Anmeldung erlauben."
+)
+@click.option("--no-worker", is_flag=True, help="Hochgeladenes nicht in diesem Prozess aufnehmen.")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Die Weboberfläche starten."""
+def serve(
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    public: bool | None,  # noqa: FBT001
+    no_worker: bool,  # noqa: FBT001
+) -> None:
+    """Die Weboberfläche starten (mit eingebautem Auftragsdienst für Hochgeladenes)."""
     from waitress import serve as waitress_serve
 
+    from ingest.queue import make_queue, requeue_unfinished
     from web import create_app
 
-    settings = _settings(ctx, host=host, port=port)
+    settings = _settings(ctx, host=host, port=port, public=public)
+    ensure_secret_key(settings.home)
+    queue = make_queue(settings)
     with Home(settings) as home:
         home.ensure_index()
+        requeued = requeue_unfinished(home, queue)
+    consumer = None
+    if not no_worker:
+        consumer = queue.create_consumer(workers=1, worker_type="thread")
+        consumer.start()
+        _stop_on_signals()
+    if requeued:
+        click.echo(f"{requeued} unterbrochene(r) Auftrag/Aufträge wieder eingereiht.", err=True)
     click.echo(
         f"Findbuch läuft auf http://{settings.host}:{settings.port}/ (Strg+C beendet)", err=True
     )
-    waitress_serve(create_app(settings), host=settings.host, port=settings.port, threads=8)
+    try:
+        waitress_serve(
+            create_app(settings, queue=queue), host=settings.host, port=settings.port, threads=8
+        )
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+def _exit(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop_on_signals() -> None:
+    """Give SIGTERM and SIGINT back after Huey's consumer took them for a loop we do not run.
+
+    Stopping the server then stops it; the consumer finishes its task in ``finally``.
+    """
+    signal.signal(signal.SIGTERM, _exit)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGHUP, _exit)
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.option("--page", type=click.IntRange(1), help="Eine Seite zitieren.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Zitierformat.",
+)
+@click.pass_context
+def cite(ctx: click.Context, doc_id: str, page: int | None, fmt: str) -> None:
+    """Ein Dokument oder eine Seite zitieren (Text, BibTeX, RIS, CSL-JSON)."""
+    settings = _settings(ctx)
+    with Home(settings) as home:
+        doc = home.describe(doc_id)
+    text = format_citation(
+        doc, fmt=fmt, base_url=settings.base_url, retrieved=date.today(), page=page
+    )
+    click.echo(text, nl=False)
+
+
+@cli.group()
+def user() -> None:
+    """Benutzerkonten der Weboberfläche verwalten."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="archivar oder leser.")
+@click.option("--password-stdin", is_flag=True, help="Passwort von der Standardeingabe lesen.")
+@click.pass_context
+def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:  # noqa: FBT001
+    """Ein Konto anlegen (oder sein Passwort und seine Rolle neu setzen)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Passwort", hide_input=True, confirmation_prompt=True)
+    with Home(_settings(ctx)) as home:
+        add_user(home.archive.catalog, name, role, password)
+    click.echo(f"Konto „{name}“ ({role}) gespeichert.", err=True)
+
+
+@user.command("token")
+@click.argument("name")
+@click.pass_context
+def user_token(ctx: click.Context, name: str) -> None:
+    """Ein neues API-Token für ein Konto ausgeben (ersetzt das alte; nur einmal sichtbar)."""
+    with Home(_settings(ctx)) as home:
+        click.echo(issue_token(home.archive.catalog, name))
 
 
 @cli.command()

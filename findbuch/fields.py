@@ -11,7 +11,7 @@ import dateparser
 
 from findbuch.errors import FindbuchError
 
-SINGLE_FIELDS = ("type", "issuer", "title", "date")
+SINGLE_FIELDS = ("type", "issuer", "title", "date", "note")
 LIST_FIELDS = ("dates", "references", "persons", "places")
 FIELDS = SINGLE_FIELDS + LIST_FIELDS
 
@@ -24,6 +24,7 @@ FIELD_LABELS = {
     "references": "Aktenzeichen und Nummern",
     "persons": "Personen",
     "places": "Orte",
+    "note": "Notiz",
 }
 DOCUMENT_TYPES = {
     "memo": "Vermerk",

@@ -85,6 +85,7 @@ class Home:
             "date": doc.date,
             "type": doc.doc_type,
             "issuer": doc.issuer,
+            "note": doc.note,
         }
         effective.update({name: doc.lists.get(name, []) for name in LIST_FIELDS})
         return {
@@ -125,6 +126,11 @@ class Home:
             sort=sort,
             page_text=self.archive.catalog.page_text,
         )
+
+    def highlighted_pages(self, doc_id: str, query: str) -> dict[int, str]:
+        """The pages of a document that a query matches, with the matches marked (HTML-safe)."""
+        pages = {p.number: p.text for p in self.pages(doc_id)}
+        return self.index.highlight_pages(doc_id, query, pages)
 
     def similar(self, doc_id: str, *, limit: int = 5) -> SearchResults:
         """Documents like this one."""

@@ -28,6 +28,10 @@ class Settings:
     min_page_chars: int = 20
     low_confidence: float = 60.0
     jobs: int = 0
+    public: bool = False
+    base_url: str = "http://127.0.0.1:8000"
+    max_upload_mb: int = 200
+    max_upload_files: int = 50
 
     @property
     def catalog_path(self) -> Path:
@@ -61,12 +65,20 @@ SETTING_HELP: dict[str, str] = {
     "min_page_chars": "PDF-Seiten mit weniger Zeichen im Textlayer werden per OCR gelesen",
     "low_confidence": "OCR-Seiten mit geringerer mittlerer Wortsicherheit werden markiert",
     "jobs": "Parallele OCR-Prozesse; 0 heißt: so viele wie Prozessorkerne",
+    "public": "Suchen und Lesen ohne Anmeldung erlauben",
+    "base_url": "Öffentliche Adresse des Findbuchs, für Permalinks in Zitaten",
+    "max_upload_mb": "Größte Datei, die über die Weboberfläche hochgeladen werden kann, in MB",
+    "max_upload_files": "Höchstzahl Dateien je Hochladevorgang",
 }
 
 
 def _coerce(name: str, raw: Any) -> Any:
     """Convert a config-file or environment value to the type of the field's default."""
     default = getattr(Settings, name)
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).strip().lower() in ("1", "true", "yes", "ja", "on")
     try:
         return type(default)(raw)
     except (TypeError, ValueError) as e:

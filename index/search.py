@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from whoosh import highlight, index, writing
+from whoosh import highlight, index, query, writing
 from whoosh.fields import Schema
 from whoosh.query import Query
 from whoosh.reading import IndexReader
@@ -248,6 +248,24 @@ class SearchIndex:
                 grouped.setdefault(doc_id, hits)
         return grouped, complete
 
+    def highlight_pages(self, doc_id: str, text: str, pages: dict[int, str]) -> dict[int, str]:
+        """Each page of a document that the query matches, whole, with the matches marked.
+
+        Returns:
+            HTML-safe page texts by page number; pages without a match are left out.
+        """
+        q = query.And([parse_query(text, self.schema), query.Term("doc_id", doc_id)])
+        marked: dict[int, str] = {}
+        with self._ix.searcher() as searcher:
+            expanded = expand_rare_terms(q, searcher.reader())
+            results = searcher.search(expanded, limit=None, terms=True)
+            results.fragmenter = highlight.WholeFragmenter(charlimit=None)
+            results.formatter = _MarkFormatter()
+            for hit in results:
+                page_text = pages.get(hit["page"], "")
+                marked[hit["page"]] = hit.highlights("body", text=page_text) or escape(page_text)
+        return marked
+
     def similar(
         self, doc_id: str, text: str, *, limit: int, page_text: Callable[[str, int], str]
     ) -> SearchResults:
@@ -293,10 +311,12 @@ def _facets(groups: Iterable[list[Hit]]) -> dict[str, list[tuple[str, int]]]:
             values = stored.get(name, "")
             items = values.split(",") if name in ("persons", "places") else [values]
             counters[name].update(v for v in items if v)
-    return {
+    facets = {
         name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
         for name, c in counters.items()
     }
+    facets["year"] = sorted(counters["year"].items())  # every year, for the histogram
+    return facets
 
 
 def _suggest(searcher: Searcher, schema: Schema, text: str) -> str:

@@ -86,17 +86,29 @@ def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def ingest_paths(paths: Iterable[Path], home: Home) -> Iterator[IngestResult]:
-    """Ingest files and folders, yielding one result per file in input order."""
-    with _Ingestion(home) as ingestion:
+PageProgress = Callable[[Path, int, int], None]
+
+
+def ingest_paths(
+    paths: Iterable[Path], home: Home, *, on_page: PageProgress | None = None
+) -> Iterator[IngestResult]:
+    """Ingest files and folders, yielding one result per file in input order.
+
+    Args:
+        paths: files and folders.
+        home: the data home to write to.
+        on_page: called with (file, pages done, pages in total) as pages are read.
+    """
+    with _Ingestion(home, on_page) as ingestion:
         yield from ingestion.run(iter_input_files(paths))
 
 
 class _Ingestion:
     """One ingest run: a lazily started worker pool and the batched index writes."""
 
-    def __init__(self, home: Home) -> None:
+    def __init__(self, home: Home, on_page: PageProgress | None = None) -> None:
         self.home = home
+        self.on_page = on_page
         self.settings = home.settings
         self.jobs = self.settings.jobs or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
@@ -155,7 +167,7 @@ class _Ingestion:
             self._maybe_commit()
             return item
         try:
-            new, warnings = _assemble(item, self.settings)
+            new, warnings = _assemble(item, self.settings, self.on_page)
         except InputFileError as e:
             return IngestResult(path=str(item.path), status=FAILED, error=e.message)
         doc = self.home.archive.add(item.path, new)
@@ -228,13 +240,20 @@ def extract_pages(path: Path, settings: Settings) -> NewDocument:
     return _assemble(planned, settings)[0]
 
 
-def _assemble(planned: _Planned, settings: Settings) -> tuple[NewDocument, tuple[str, ...]]:
+def _assemble(
+    planned: _Planned, settings: Settings, on_page: PageProgress | None = None
+) -> tuple[NewDocument, tuple[str, ...]]:
     """The document from its pages (waiting for OCR), metadata and derivatives.
 
     Raises:
         InputFileError: a page could not be read (named); nothing of the file is stored.
     """
-    outcomes = {index: future.result() for index, future in planned.ocr.items()}
+    total = len(planned.texts)
+    outcomes = {}
+    for done, (index, future) in enumerate(planned.ocr.items(), start=total - len(planned.ocr) + 1):
+        outcomes[index] = future.result()
+        if on_page:
+            on_page(planned.path, done, total)
     failed = [o for o in outcomes.values() if o.error]
     if failed:
         first = failed[0]

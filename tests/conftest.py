@@ -22,6 +22,50 @@ DLT_TEXT = FIXTURES / "004_dlt_partnerschaftskonferenz.md"
 ALL_FIXTURE_DOCS = (MEMO_SCAN, PRESS_PDF, NRW_PDF, DLT_TEXT)
 
 
+ARCHIVIST = ("archivarin", "Archiv-Passwort-1")
+READER = ("leser", "Leser-Passwort-1")
+
+
+def add_accounts(home: Path) -> None:
+    """An archivist and a reader, as ``findbuch user add`` creates them."""
+    for (name, password), role in ((ARCHIVIST, "archivar"), (READER, "leser")):
+        result = CliRunner().invoke(
+            cli,
+            ["--home", str(home), "user", "add", name, "--role", role, "--password-stdin"],
+            input=password + "\n",
+        )
+        assert result.exit_code == 0, result.stderr
+
+
+def make_client(home: Path, *, public: bool = False, queue=None):
+    """A test client of the real app for this home (secret made as ``serve`` makes it)."""
+    from dataclasses import replace
+
+    from findbuch.secret_key import ensure_secret_key
+    from web import create_app
+
+    ensure_secret_key(home)
+    app = create_app(replace(Settings(home=home), public=public), queue=queue)
+    return app.test_client()
+
+
+def login(client, account: tuple[str, str]) -> None:
+    """Log in through the real form, CSRF token included."""
+    page = client.get("/anmelden").get_data(as_text=True)
+    token = csrf_token(page)
+    response = client.post(
+        "/anmelden", data={"name": account[0], "password": account[1], "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of the first form on a page."""
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
 def run_cli(*args: str) -> Result:
     """Run the ``findbuch`` command in-process, stdout and stderr kept apart."""
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
@@ -60,6 +104,7 @@ def ingested_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Home(Settings(home=root / "home")) as h:
         results = list(ingest_paths(ALL_FIXTURE_DOCS, h))
     assert [r.status for r in results] == ["added"] * len(ALL_FIXTURE_DOCS), results
+    add_accounts(root / "home")
     return root / "home"
 
 

@@ -267,10 +267,10 @@ def test_progress_is_reported_as_json_lines_without_a_terminal(
 
 
 def test_searchable_pdf_can_be_downloaded(scans) -> None:
-    from web import create_app
+    from conftest import make_client
 
     home, ids = scans
-    client = create_app(Settings(home=home)).test_client()
+    client = make_client(home, public=True)
     with client.get(f"/d/{ids[ROTATED.name]}/durchsuchbar.pdf") as response:
         assert response.status_code == 200
         with pdfplumber.open(io.BytesIO(response.data)) as pdf:

@@ -12,8 +12,16 @@ from findbuch.settings import ENV_PREFIX, Settings
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
 
+def _commands(group, prefix: str = ""):
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _commands(command, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", command
+
+
 def test_every_command_and_option_is_documented() -> None:
-    for name, command in cli.commands.items():
+    for name, command in _commands(cli):
         assert f"findbuch [--home DIR] {name}" in README, name
         for param in command.params:
             for opt in param.opts:

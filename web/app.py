@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask, Response, g, render_template
+from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from huey.api import Huey
+from werkzeug.exceptions import HTTPException
 
-from findbuch.errors import DocumentNotFoundError
+from findbuch.errors import DocumentNotFoundError, FindbuchError
 from findbuch.home import Home
+from findbuch.secret_key import read_secret_key
 from findbuch.settings import Settings
+from web.api import api
+from web.auth import AccountUser, auth
 from web.documents import documents
 from web.search import search
 from web.text import german_date
+from web.upload import upload
 
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -22,38 +30,127 @@ _SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+# Reachable without logging in, even when the archive is not public.
+_OPEN_ENDPOINTS = {"auth.login", "static", "api.openapi"}
 
 
-def create_app(settings: Settings) -> Flask:
-    """Build the Flask app for a data home; does no work beyond wiring."""
+def create_app(settings: Settings, *, queue: Huey | None = None) -> Flask:
+    """Build the Flask app for a data home; does no work beyond wiring.
+
+    Args:
+        settings: the settings; the data home must hold a secret (``findbuch serve`` makes it).
+        queue: the task queue uploads go to; without one, uploading is switched off.
+    """
     app = Flask(__name__)
-    app.config["FINDBUCH_SETTINGS"] = settings
+    app.config.update(
+        SECRET_KEY=read_secret_key(settings.home),
+        FINDBUCH_SETTINGS=settings,
+        FINDBUCH_QUEUE=queue,
+        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
     app.jinja_env.filters["german_date"] = german_date
+    # API writes need a bearer token (no cookie), so cross-site forgery cannot reach them.
+    CSRFProtect(app).exempt(api)
+    _login_manager(app, settings)
     homes = threading.local()
 
-    def home() -> Home:
-        """One read-only home per server thread: SQLite connections are not shared."""
-        if getattr(homes, "home", None) is None:
-            homes.home = Home(settings, readonly=True)
-        return homes.home
+    def home(*, writable: bool) -> Home:
+        """Per server thread one read-only and one writable home: SQLite is not shared."""
+        attr = "writer" if writable else "reader"
+        if getattr(homes, attr, None) is None:
+            setattr(homes, attr, Home(settings, readonly=not writable))
+        return getattr(homes, attr)
 
     @app.before_request
-    def _attach_home() -> None:
-        g.home = home()
+    def _attach_home() -> Response | None:
+        g.home = home(writable=False)
+        g.writer = lambda: home(writable=True)
+        g.settings = settings
+        if request.endpoint in _OPEN_ENDPOINTS or current_user.is_authenticated:
+            return None
+        if settings.public and request.method == "GET":
+            return None
+        if request.blueprint == "api":
+            return _api_error(401, "Anmeldung oder API-Token erforderlich.")
+        return redirect(url_for("auth.login", next=request.full_path))
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
         response.headers.update(_SECURITY_HEADERS)
         return response
 
-    @app.errorhandler(404)
-    @app.errorhandler(DocumentNotFoundError)
-    def _not_found(error: Exception) -> tuple[str, int]:
-        message = getattr(error, "message", None) or getattr(error, "description", None)
-        if not message or "requested URL was not found" in message:
-            message = "Diese Seite gibt es nicht."
-        return render_template("error.html", title="Nicht gefunden", message=message), 404
-
-    app.register_blueprint(search)
-    app.register_blueprint(documents)
+    _error_handlers(app)
+    for blueprint in (auth, search, documents, upload, api):
+        app.register_blueprint(blueprint)
     return app
+
+
+def _login_manager(app: Flask, settings: Settings) -> None:
+    manager = LoginManager(app)
+    manager.login_view = "auth.login"
+    manager.login_message = "Bitte melden Sie sich an."
+
+    @manager.user_loader
+    def _load(name: str) -> AccountUser | None:
+        with Home(settings, readonly=True) as home:
+            user = home.archive.catalog.user(name)
+        return AccountUser(user) if user else None
+
+    @manager.request_loader
+    def _from_token(req) -> AccountUser | None:
+        from findbuch.accounts import user_for_token
+
+        header = req.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            return None
+        with Home(settings, readonly=True) as home:
+            user = user_for_token(home.archive.catalog, header.removeprefix("Bearer ").strip())
+        return AccountUser(user) if user else None
+
+
+def _api_error(status: int, message: str) -> tuple[Response, int]:
+    """The one JSON error shape of every API route."""
+    return jsonify({"error": {"status": status, "message": message}}), status
+
+
+_GERMAN_HTTP = {
+    400: "Die Anfrage ist ungültig.",
+    401: "Bitte melden Sie sich an.",
+    403: "Dafür fehlt Ihnen die Berechtigung.",
+    404: "Diese Seite gibt es nicht.",
+    405: "Diese Aktion ist hier nicht möglich.",
+    413: "Die Datei ist zu groß für das Hochladen.",
+    429: "Zu viele Versuche; bitte später.",
+}
+
+
+def _error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        message = "Das Formular ist abgelaufen oder ungültig; bitte laden Sie die Seite neu."
+        return _page_or_json(400, message)
+
+    @app.errorhandler(DocumentNotFoundError)
+    def _not_found(error: DocumentNotFoundError):
+        return _page_or_json(404, error.message)
+
+    @app.errorhandler(FindbuchError)
+    def _findbuch(error: FindbuchError):
+        return _page_or_json(400, error.message)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        code = error.code or 500
+        # Our own aborts carry a German description; Werkzeug's defaults are English.
+        custom = error.description if error.description != type(error).description else None
+        return _page_or_json(code, custom or _GERMAN_HTTP.get(code, error.name))
+
+
+def _page_or_json(status: int, message: str):
+    if request.blueprint == "api":
+        return _api_error(status, message)
+    title = "Nicht gefunden" if status == 404 else "Das ging nicht"
+    return render_template("error.html", title=title, message=message), status

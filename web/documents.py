@@ -1,29 +1,103 @@
-"""Document pages, page permalinks and the download of the original."""
+"""Document pages: read with highlights, page images, downloads, citations, corrections."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, redirect, render_template, send_file, url_for
-from werkzeug.exceptions import NotFound
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
+from findbuch.citation import FORMATS, MEDIA_TYPES, citation_file_name, cite
+from findbuch.errors import FindbuchError
+from findbuch.fields import DOCUMENT_TYPES, FIELD_LABELS, FIELDS, LIST_FIELDS, read_field_value
+from web.auth import archivist_required
+from web.images import page_png
+
 documents = Blueprint("documents", __name__)
+EDITABLE = ("title", "date", "type", "issuer", "references", "persons", "places", "note")
+THUMBNAIL_WIDTH, PAGE_WIDTH = 120, 900
+
+
+def _citations(doc: dict, page: int | None) -> dict[str, str]:
+    settings = g.settings
+    return {
+        fmt: cite(doc, fmt=fmt, base_url=settings.base_url, retrieved=date.today(), page=page)
+        for fmt in FORMATS
+    }
 
 
 @documents.get("/d/<doc_id>")
 def document_page(doc_id: str) -> str:
-    """Metadata and the text of every page."""
-    doc = g.home.document(doc_id)
-    has_searchable = g.home.archive.derivative_path(doc_id, "searchable_pdf") is not None
+    """Metadata, citation, page images and the text of every page, matches marked."""
+    doc = g.home.describe(doc_id)
+    query = request.args.get("q", "").strip()
+    marked = g.home.highlighted_pages(doc_id, query) if query else {}
+    page_param = request.args.get("seite", "")
+    cited_page = int(page_param) if page_param.isdigit() else None
     return render_template(
-        "document.html", doc=doc, pages=g.home.pages(doc_id), has_searchable=has_searchable
+        "document.html",
+        doc=doc,
+        query=query,
+        marked={n: Markup(html) for n, html in marked.items()},  # noqa: S704 - escaped by the index
+        citation=_citations(doc, cited_page),
+        cited_page=cited_page,
+        formats=FORMATS,
+        type_labels=DOCUMENT_TYPES,
+        field_labels=FIELD_LABELS,
+        fields=FIELDS,
+        list_fields=LIST_FIELDS,
+        editable=EDITABLE,
+        has_searchable=any(d["kind"] == "searchable_pdf" for d in doc["derivatives"]),
+        similar=g.home.similar(doc_id).hits,
+        can_edit=getattr(current_user, "is_archivist", False),
     )
 
 
 @documents.get("/d/<doc_id>/s/<int:page>")
 def page_permalink(doc_id: str, page: int) -> BaseResponse:
-    """Permalink of one page: the document page, scrolled to that page."""
-    g.home.document(doc_id)
-    return redirect(url_for("documents.document_page", doc_id=doc_id, _anchor=f"seite-{page}"))
+    """Permalink of one page: the document page at that page, cited with that page."""
+    doc = g.home.document(doc_id)
+    if not 1 <= page <= doc.page_count:
+        abort(404, f"Das Dokument hat {doc.page_count} Seite(n); Seite {page} gibt es nicht.")
+    args = {k: v for k, v in request.args.items() if k == "q"}
+    target = url_for("documents.document_page", doc_id=doc_id, seite=page, **args)
+    return redirect(f"{target}#seite-{page}")
+
+
+@documents.get("/d/<doc_id>/s/<int:page>/bild")
+def page_image(doc_id: str, page: int) -> Response:
+    """The page as an image (the scan, or the rendered PDF page); ``?breite=`` in pixels."""
+    doc = g.home.document(doc_id)
+    pages = g.home.pages(doc_id)
+    if not 1 <= page <= len(pages) or doc.media_type == "text/plain":
+        abort(404, "Zu dieser Seite gibt es kein Bild.")
+    width = request.args.get("breite", str(PAGE_WIDTH))
+    try:
+        png = page_png(
+            g.home.archive.original_path(doc),
+            doc.media_type,
+            page,
+            width=int(width) if width.isdigit() else PAGE_WIDTH,
+            rotation=pages[page - 1].rotation,
+        )
+    except (ValueError, OSError, StopIteration):
+        abort(404, "Diese Seite lässt sich nicht als Bild zeigen.")
+    response = Response(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @documents.get("/d/<doc_id>/durchsuchbar.pdf")
@@ -32,10 +106,12 @@ def searchable(doc_id: str) -> Response:
     doc = g.home.document(doc_id)
     path = g.home.archive.derivative_path(doc_id, "searchable_pdf")
     if path is None:
-        raise NotFound("Zu diesem Dokument gibt es kein durchsuchbares PDF.")
+        abort(404, "Zu diesem Dokument gibt es kein durchsuchbares PDF.")
     stem = doc.original_name.rsplit(".", 1)[0]
     return send_file(
-        path, mimetype="application/pdf", as_attachment=True,
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
         download_name=f"{stem}-durchsuchbar.pdf",
     )
 
@@ -50,3 +126,52 @@ def original(doc_id: str) -> Response:
         as_attachment=True,
         download_name=doc.original_name,
     )
+
+
+@documents.get("/d/<doc_id>/zitat/<fmt>")
+def citation(doc_id: str, fmt: str) -> Response:
+    """The citation as a file: text, BibTeX, RIS or CSL-JSON; ``?seite=`` for one page."""
+    if fmt not in FORMATS:
+        abort(404, "Dieses Zitierformat gibt es nicht.")
+    doc = g.home.describe(doc_id)
+    page_param = request.args.get("seite", "")
+    page = int(page_param) if page_param.isdigit() else None
+    text = cite(doc, fmt=fmt, base_url=g.settings.base_url, retrieved=date.today(), page=page)
+    response = Response(text, mimetype=MEDIA_TYPES[fmt])
+    name = citation_file_name(doc, fmt, page)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@documents.post("/d/<doc_id>/bearbeiten")
+@archivist_required
+def edit(doc_id: str) -> BaseResponse:
+    """Record the archivist's corrections; the index follows at once."""
+    doc = g.home.describe(doc_id)
+    changes = {}
+    try:
+        for name in EDITABLE:
+            if name in request.form:
+                value = read_field_value(name, request.form[name])
+                if value != doc[name]:
+                    changes[name] = value
+    except FindbuchError as e:
+        flash(e.message, "error")
+        return redirect(url_for("documents.document_page", doc_id=doc_id) + "#bearbeiten")
+    recorded = g.writer().correct(doc_id, changes, editor=current_user.name)
+    flash(f"{len(recorded)} Änderung(en) gespeichert." if recorded else "Keine Änderung.", "info")
+    return redirect(url_for("documents.document_page", doc_id=doc_id))
+
+
+@documents.post("/d/<doc_id>/zurueckziehen")
+@archivist_required
+def withdraw(doc_id: str) -> BaseResponse:
+    """Take a document out of search (with a reason), or put it back."""
+    writer = g.writer()
+    if request.form.get("aktion") == "wiederherstellen":
+        writer.reinstate(doc_id, editor=current_user.name)
+        flash("Das Dokument ist wieder durchsuchbar.", "info")
+    else:
+        writer.withdraw(doc_id, reason=request.form.get("grund", ""), editor=current_user.name)
+        flash("Das Dokument wurde aus der Suche genommen; es bleibt im Archiv.", "info")
+    return redirect(url_for("documents.document_page", doc_id=doc_id))

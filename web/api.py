@@ -1,0 +1,107 @@
+"""The JSON API: search, documents, citations, uploads and jobs, described by OpenAPI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from findbuch.citation import FORMATS, cite
+from findbuch.errors import FindbuchError
+from index.search import SORTS
+from web.openapi import openapi_document
+from web.upload import upload_files
+
+api = Blueprint("api", __name__, url_prefix="/api")
+MAX_LIMIT = 100
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name, str(default))
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        abort(400, f"Parameter {name} muss eine Zahl von {low} bis {high} sein.")
+    return int(raw)
+
+
+@api.get("/search")
+def search() -> Response:
+    """Search; the same JSON as ``findbuch search --json``."""
+    text = request.args.get("q", "").strip()
+    if not text:
+        abort(400, "Parameter q (Suchanfrage) fehlt.")
+    sort = request.args.get("sort", "relevance")
+    if sort not in SORTS:
+        abort(400, f"Parameter sort muss einer von {', '.join(SORTS)} sein.")
+    results = g.home.search(
+        text,
+        limit=_int_arg("limit", 10, 1, MAX_LIMIT),
+        offset=_int_arg("offset", 0, 0, 1_000_000),
+        sort=sort,
+    )
+    return jsonify(
+        {
+            "query": results.query,
+            "total": results.total,
+            "offset": results.offset,
+            "hits": [{**asdict(h), "pages": list(h.pages)} for h in results.hits],
+            "facets": {k: [list(v) for v in vals] for k, vals in results.facets.items()},
+            "suggestion": results.suggestion,
+        }
+    )
+
+
+@api.get("/documents/<doc_id>")
+def document(doc_id: str) -> Response:
+    """All metadata with sources and corrections, and every page's text."""
+    return jsonify(g.home.describe(doc_id))
+
+
+@api.get("/documents/<doc_id>/citation")
+def citation(doc_id: str) -> Response:
+    """The citation in one format (``format``), optionally for one page (``page``)."""
+    fmt = request.args.get("format", "text")
+    if fmt not in FORMATS:
+        abort(400, f"Parameter format muss einer von {', '.join(FORMATS)} sein.")
+    doc = g.home.describe(doc_id)
+    page = _int_arg("page", 0, 0, doc["page_count"]) or None
+    text = cite(doc, fmt=fmt, base_url=g.settings.base_url, retrieved=date.today(), page=page)
+    return jsonify({"doc_id": doc_id, "format": fmt, "page": page, "citation": text})
+
+
+def _job_json(job: Any) -> dict[str, Any]:
+    data = asdict(job)
+    data.pop("inbox_path")
+    return data
+
+
+@api.post("/uploads")
+def uploads() -> tuple[Response, int]:
+    """Upload files (multipart ``files``) with an archivist's API token; returns their jobs."""
+    if not request.headers.get("Authorization", "").startswith("Bearer "):
+        abort(401, "Hochladen über die API braucht ein API-Token (Authorization: Bearer …).")
+    if not current_user.is_archivist:
+        abort(403, "Nur Archivarinnen und Archivare dürfen hochladen.")
+    try:
+        jobs = upload_files(request.files.getlist("files"), request.form, current_user.name)
+    except FindbuchError as e:
+        abort(400, e.message)
+    return jsonify({"jobs": [_job_json(j) for j in jobs]}), 202
+
+
+@api.get("/jobs/<job_id>")
+def job(job_id: str) -> Response:
+    """The state of one upload."""
+    found = g.home.archive.catalog.job(job_id)
+    if found is None:
+        abort(404, "Diesen Auftrag gibt es nicht.")
+    return jsonify(_job_json(found))
+
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI description of this API."""
+    return jsonify(openapi_document())
