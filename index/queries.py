@@ -36,6 +36,8 @@ FIELD_ALIASES = {
 RARE_DOC_FREQUENCY = 2
 MIN_FUZZY_LENGTH = 5
 MIN_INFIX_LENGTH = 6
+MAX_INFIX_WORDS = 3
+MAX_FUZZY_WORDS = 4
 FUZZY_BOOST = 0.3
 ID_CORE_BOOST = 0.8
 STOP_WORDS = frozenset(stopwords_for_language("de"))
@@ -50,6 +52,8 @@ _FIELD_PREFIX = re.compile(r"(?<![\w\\])(\w+):(?=\S)")
 # "V 2072/23" is the paper V2072/23: join a short letter prefix to the number after it.
 _SPACED_ID = re.compile(r"\b([A-Za-z]{1,3})\s+(\d{1,6}/\d{2,4})\b")
 _ID_WITH_PREFIX = re.compile(r"^[^\W\d_]+(\d[\w/.]*)$")
+# "Wie viele Einwohner hat Berlin?": a question mark ends a sentence, it is no wildcard.
+_QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=\s|$)")
 _DATE_FILTER = re.compile(r"\b(?:datum|date):", re.IGNORECASE)
 _GERMAN_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 _SYNTAX = re.compile(rf'["():~*^\[\]{{}}]|\b(?:{_OPERATOR}|UND|ODER|NICHT)\b')
@@ -68,6 +72,7 @@ def _parser(schema: Schema, *, any_word: bool) -> qparser.QueryParser:
 def _tidy(text: str, schema: Schema) -> str:
     """Normalise what would otherwise mislead the parser; see the module docstring."""
     known = set(schema.names()) | {alias for names in FIELD_ALIASES.values() for alias in names}
+    text = _QUESTION_MARK.sub("", text)
     text = _GERMAN_OPERATOR.sub(lambda m: _GERMAN_OPERATORS[m.group(1)], text)
     if _DATE_FILTER.search(text):
         text = _GERMAN_DATE.sub(
@@ -138,15 +143,29 @@ def excluded_parts(q: query.Query) -> list[query.Query]:
     return [c.query for c in clauses if isinstance(c, query.Not)]
 
 
-def expand_rare_terms(q: query.Query, reader: IndexReader) -> query.Query:
+def tolerance_for(text: str) -> int:
+    """How much spelling tolerance a query gets, by its number of words.
+
+    2 (fuzzy and infix) for up to three words, 1 (fuzzy) for four, 0 for longer ones: those
+    are sentences, which the some-words search serves.
+    """
+    words = len(plain_words(text).split())
+    return 2 if words <= MAX_INFIX_WORDS else 1 if words <= MAX_FUZZY_WORDS else 0
+
+
+def expand_rare_terms(q: query.Query, reader: IndexReader, tolerance: int = 2) -> query.Query:
     """Add near spellings (ranked lower) to words the index has rarely or never seen.
 
     Body words get a fuzzy alternative (OCR errors such as ``Chmeinyzkyj``); name keys get a
     fuzzy one and, when long, an infix match for names OCR ran together with the word before
     (``OleksandrSymtschyschyn``). Frequent words are left alone, so this costs nothing for them.
+    Measured: without the word limits (``tolerance_for``) natural-language questions spent
+    most of their time expanding terms (bench/RESULTS.md).
     """
+    if tolerance == 0:
+        return q
     if type(q) is not query.Term or q.fieldname not in ("body", "names"):
-        return q.apply(lambda sub: expand_rare_terms(sub, reader))
+        return q.apply(lambda sub: expand_rare_terms(sub, reader, tolerance))
     text = q.text
     if (
         len(text) < MIN_FUZZY_LENGTH
@@ -157,6 +176,6 @@ def expand_rare_terms(q: query.Query, reader: IndexReader) -> query.Query:
     boost = q.boost * FUZZY_BOOST
     distance = 1 if len(text) < 8 else 2
     alternatives = [q, query.FuzzyTerm(q.fieldname, text, boost=boost, maxdist=distance)]
-    if q.fieldname == "names" and len(text) >= MIN_INFIX_LENGTH:
+    if q.fieldname == "names" and len(text) >= MIN_INFIX_LENGTH and tolerance > 1:
         alternatives.append(query.Wildcard("names", f"*{text}*", boost=boost))
     return query.Or(alternatives)

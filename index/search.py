@@ -16,7 +16,13 @@ from whoosh.query import Query
 from whoosh.reading import IndexReader
 from whoosh.searching import Hit, Searcher
 
-from index.queries import excluded_parts, expand_rare_terms, is_plain_words, parse_query
+from index.queries import (
+    excluded_parts,
+    expand_rare_terms,
+    is_plain_words,
+    parse_query,
+    tolerance_for,
+)
 from index.schema import INDEX_STAMP, IndexDocument, build_schema, page_id
 
 STAMP_FILE = "findbuch-index.json"
@@ -236,15 +242,17 @@ class SearchIndex:
     ) -> tuple[dict[str, list[Hit]], set[str]]:
         """Matching pages by document, and the ids of documents that matched all words."""
         reader = searcher.reader()
+        tolerance = tolerance_for(text)
         q = parse_query(text, self.schema)
-        grouped = _grouped(searcher, expand_rare_terms(q, reader))
+        grouped = _grouped(searcher, expand_rare_terms(q, reader, tolerance))
         for excluded in excluded_parts(q):
             for doc_id in _grouped(searcher, excluded):
                 grouped.pop(doc_id, None)
         complete = set(grouped)
         if len(complete) < want and is_plain_words(text):
             any_word = parse_query(text, self.schema, any_word=True)
-            for doc_id, hits in _grouped(searcher, expand_rare_terms(any_word, reader)).items():
+            expanded = expand_rare_terms(any_word, reader, tolerance)
+            for doc_id, hits in _grouped(searcher, expanded).items():
                 grouped.setdefault(doc_id, hits)
         return grouped, complete
 

@@ -113,6 +113,7 @@ class _Ingestion:
         self.jobs = self.settings.jobs or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         self._pending_index: list[IndexDocument] = []
+        self._in_flight: set[str] = set()
         self._last_commit = time.monotonic()
 
     def __enter__(self) -> _Ingestion:
@@ -150,9 +151,13 @@ class _Ingestion:
             existing = self.home.archive.catalog.get_by_sha256(sha256)
             if existing is not None:
                 return self._duplicate(path, existing)
+            if sha256 in self._in_flight:  # the same bytes earlier in this batch
+                return _Planned(path, sha256, "", texts=[])
             with path.open("rb") as f:
                 media_type = detect_media_type(f.read(HEAD_BYTES))
-            return plan_document(path, sha256, media_type, self.settings, self._submit)
+            planned = plan_document(path, sha256, media_type, self.settings, self._submit)
+            self._in_flight.add(sha256)
+            return planned
         except InputFileError as e:
             return IngestResult(path=str(path), status=FAILED, error=e.message)
 
@@ -166,6 +171,12 @@ class _Ingestion:
         if isinstance(item, IngestResult):
             self._maybe_commit()
             return item
+        earlier = self.home.archive.catalog.get_by_sha256(item.sha256)
+        if earlier is not None:  # an identical file earlier in this batch was stored
+            return _result(item.path, DUPLICATE, earlier)
+        if not item.media_type:
+            error = "gleicher Inhalt wie eine frühere Datei dieses Stapels, die scheiterte"
+            return IngestResult(path=str(item.path), status=FAILED, error=error)
         try:
             new, warnings = _assemble(item, self.settings, self.on_page)
         except InputFileError as e:

@@ -100,3 +100,13 @@ def test_corrupt_pdf_fails_clearly_while_the_rest_of_the_batch_is_ingested(
     assert lines[good.name]["status"] == "added"
     assert found_names(home, "Dnipropetrowsk") == ["nrw.pdf"]
     assert search_json(home, "Charkiw")["total"] == 0
+
+
+def test_identical_files_in_one_batch_give_one_document(home: Path, copy_of) -> None:
+    first = copy_of(NRW_PDF, "a.pdf")
+    second = copy_of(NRW_PDF, "b.pdf")
+    result = run_cli("--home", str(home), "ingest", str(first), str(second), "--json")
+    assert result.exit_code == 0, result.stderr
+    statuses = [json.loads(line)["status"] for line in result.stdout.splitlines()]
+    assert statuses == ["added", "duplicate"]
+    assert search_json(home, "Dnipropetrowsk")["total"] == 1
