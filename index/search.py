@@ -17,6 +17,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Hit, Searcher
 
 from index.queries import (
+    RARE_DOC_FREQUENCY,
     excluded_parts,
     expand_rare_terms,
     is_plain_words,
@@ -33,6 +34,8 @@ RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 SORTS = (RELEVANCE, NEWEST, OLDEST)
 # Fewer matching documents than this count as "little found": a suggestion is offered.
 FEW = 3
+# Spellings on at most this many pages are rare (see index.queries).
+RARE = RARE_DOC_FREQUENCY
 MIN_SUGGEST_LENGTH = 4
 FACETS = ("doc_type", "issuer", "year", "persons", "places")
 FACET_VALUES = 15
@@ -222,12 +225,17 @@ class SearchIndex:
         """
         with self._ix.searcher() as searcher:
             grouped, complete = self._matching(searcher, text, want=offset + limit)
+            complete = {doc_id for doc_id in complete if doc_id in grouped}
             ordered = _sorted(list(grouped.values()), sort)
             hits = tuple(
                 _to_hit(pages, page_text, all_words=pages[0]["doc_id"] in complete)
                 for pages in ordered[offset : offset + limit]
             )
-            suggestion = _suggest(searcher, self.schema, text) if len(grouped) < FEW else ""
+            suggestion = ""
+            if len(grouped) < FEW:
+                # A rare near spelling is likely an OCR error in a document, no better word;
+                # it is offered only when nothing matched the query as typed.
+                suggestion = _suggest(searcher, self.schema, text, common_only=bool(complete))
         return SearchResults(
             query=text,
             total=len(grouped),
@@ -327,8 +335,11 @@ def _facets(groups: Iterable[list[Hit]]) -> dict[str, list[tuple[str, int]]]:
     return facets
 
 
-def _suggest(searcher: Searcher, schema: Schema, text: str) -> str:
-    """The query with each unknown word replaced by the most frequent near spelling, if any."""
+def _suggest(searcher: Searcher, schema: Schema, text: str, *, common_only: bool) -> str:
+    """The query with each unknown word replaced by the most frequent near spelling, if any.
+
+    With ``common_only`` only spellings found on more than a few pages are offered.
+    """
     if not is_plain_words(text) and len(text.split()) > 1:
         return ""
     reader = searcher.reader()
@@ -338,6 +349,8 @@ def _suggest(searcher: Searcher, schema: Schema, text: str) -> str:
     for word in text.split():
         terms = [t.text for t in analyzer(word, mode="query")]
         replacement = _near_spelling(reader, terms[0]) if len(terms) == 1 else None
+        if replacement and common_only and reader.doc_frequency("body", replacement) <= RARE:
+            replacement = None
         if replacement:
             changed = True
             word = replacement.capitalize() if word[:1].isupper() else replacement
