@@ -18,6 +18,7 @@ import click
 from findbuch.accounts import ROLES, add_user, issue_token
 from findbuch.citation import FORMATS
 from findbuch.citation import cite as format_citation
+from findbuch.consistency import check_home
 from findbuch.errors import ExitCode, FindbuchError
 from findbuch.fields import DOCUMENT_TYPES, FIELD_LABELS, read_field_value
 from findbuch.home import Home
@@ -283,6 +284,24 @@ def verify(ctx: click.Context, as_json: bool) -> None:  # noqa: FBT001
     summary = f"{report.checked} Dokument(e) geprüft, {len(report.problems)} Problem(e)."
     click.echo(summary, err=True)
     ctx.exit(ExitCode.FAILED if report.problems else ExitCode.OK)
+
+
+@cli.command()
+@click.option("--repair", is_flag=True, help="Gefundenes beheben, soweit es sicher geht.")
+@click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON ausgeben.")
+@click.pass_context
+def check(ctx: click.Context, repair: bool, as_json: bool) -> None:  # noqa: FBT001
+    """Originale, Katalog und Index abgleichen; Exit 1, wenn etwas nicht stimmt."""
+    with Home(_settings(ctx)) as home:
+        found = check_home(home, repair=repair)
+    if as_json:
+        click.echo(json.dumps({"problems": [asdict(i) for i in found]}, ensure_ascii=False))
+    for item in found if not as_json else ():
+        done = f" – {item.repaired}" if item.repaired else ""
+        click.echo(f"{item.kind}: {item.subject}: {item.detail}{done}")
+    unresolved = [i for i in found if not i.repaired]
+    click.echo(f"{len(found)} Unstimmigkeit(en), {len(found) - len(unresolved)} behoben.", err=True)
+    ctx.exit(ExitCode.FAILED if unresolved else ExitCode.OK)
 
 
 @cli.command()

@@ -154,7 +154,7 @@ class Home:
         """Correct metadata fields; the index follows at once. Returns the recorded changes."""
         self.document(doc_id)
         recorded = self.archive.catalog.correct(doc_id, changes, editor=editor)
-        self._reindex_document(doc_id)
+        self.reindex_document(doc_id)
         return recorded
 
     def withdraw(self, doc_id: str, *, reason: str, editor: str) -> None:
@@ -182,10 +182,11 @@ class Home:
         results = import_bag(self.archive, source)
         for doc_id, status in results:
             if status == "added":
-                self._reindex_document(doc_id)
+                self.reindex_document(doc_id)
         return results
 
-    def _reindex_document(self, doc_id: str) -> None:
+    def reindex_document(self, doc_id: str) -> None:
+        """Bring one document's index entries in line with the archive."""
         doc = self.document(doc_id)
         if doc.withdrawn:
             self.index.remove(doc_id)

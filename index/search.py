@@ -12,6 +12,7 @@ from pathlib import Path
 
 from whoosh import highlight, index, query, writing
 from whoosh.fields import Schema
+from whoosh.index import LockError
 from whoosh.query import Query
 from whoosh.reading import IndexReader
 from whoosh.searching import Hit, Searcher
@@ -189,10 +190,23 @@ class SearchIndex:
         with self.writer() as w:
             w.remove(doc_id)
 
+    def writable_now(self) -> bool:
+        """Whether no other process holds the writer lock (a killed one never does: flock)."""
+        try:
+            self._ix.writer(timeout=0).cancel()
+        except LockError:
+            return False
+        return True
+
     def has_document(self, doc_id: str) -> bool:
         """Whether any page of the document is in the committed index."""
         with self._ix.searcher() as searcher:
             return searcher.document_number(doc_id=doc_id) is not None
+
+    def entries(self, doc_id: str) -> int:
+        """How many page entries the committed index holds for a document."""
+        with self._ix.searcher() as searcher:
+            return len(list(searcher.document_numbers(doc_id=doc_id)))
 
     def document_ids(self) -> set[str]:
         """The ids of all documents in the committed index."""

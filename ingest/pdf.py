@@ -11,10 +11,14 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 from PIL import Image
 
-from findbuch.errors import InputFileError
+from findbuch.errors import FindbuchError, InputFileError
 from findbuch.wordlist import german_words
 
 OCR_RESOLUTION_DPI = 300
+# _DAMAGE: pdfminer and pdfplumber report damaged PDFs with whatever built-in exception the
+# broken structure causes (IndexError from a short MediaBox, KeyError, struct.error, zlib.error,
+# RecursionError ...; found by tests/test_safety.py fuzzing). At this boundary, where untrusted
+# files are parsed, each becomes one clear error for that file.
 # A text layer counts as garbled when fewer of its longer words than this share are German
 # (or at least known) words: shifted glyph codes read "Gbnjmjfohfsjdiu" for "Familiengericht".
 MIN_KNOWN_WORD_SHARE = 0.35
@@ -45,7 +49,8 @@ def read_pdf(path: Path, *, min_chars: int, max_pages: int) -> PdfLayer:
         InputFileError: the PDF is corrupt, truncated, encrypted, empty or has too many pages.
     """
     try:
-        with pdfplumber.open(path) as pdf:
+        # Opened here: pdfplumber leaves its own handle open when a damaged PDF fails to open.
+        with path.open("rb") as stream, pdfplumber.open(stream) as pdf:
             if len(pdf.pages) > max_pages:
                 raise InputFileError(
                     f"PDF hat {len(pdf.pages):,} Seiten; höchstens {max_pages:,} werden "
@@ -54,10 +59,11 @@ def read_pdf(path: Path, *, min_chars: int, max_pages: int) -> PdfLayer:
             title = str(pdf.metadata.get("Title") or "").strip()
             author = str(pdf.metadata.get("Author") or "").strip()
             pages = tuple(_usable_text(page, min_chars) for page in pdf.pages)
+    except FindbuchError:
+        raise
     except PdfminerException as e:
         raise _pdf_error(e.args[0] if e.args else e) from e
-    except (PDFPasswordIncorrect, ValueError, KeyError, TypeError, AttributeError) as e:
-        # pdfminer reports damaged structures with assorted built-in exceptions.
+    except Exception as e:
         raise _pdf_error(e) from e
     if not pages:
         raise InputFileError("PDF enthält keine Seiten.")
@@ -71,11 +77,11 @@ def render_page(path: Path, index: int, *, dpi: int = OCR_RESOLUTION_DPI) -> Ima
         InputFileError: the page cannot be rendered.
     """
     try:
-        with pdfplumber.open(path) as pdf:
+        with path.open("rb") as stream, pdfplumber.open(stream) as pdf:
             return pdf.pages[index].to_image(resolution=dpi).original.copy()
     except PdfminerException as e:
         raise _pdf_error(e.args[0] if e.args else e) from e
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as e:
+    except Exception as e:
         raise _pdf_error(e) from e
 
 

@@ -1,0 +1,92 @@
+"""Consistency of a data home: originals, catalog and index agree, and nothing is half-written.
+
+A killed ingest can leave a half-written file (``.incoming-*``), an original stored without its
+catalog row, or a document catalogued but not yet in the index. ``check`` finds these and, with
+``repair``, mends them: half-written files are removed, stray files are moved to ``lost+found``
+(never deleted), missing documents are indexed and index entries without a document removed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.fixity import INCOMPLETE, MISSING, ORPHAN
+from findbuch.home import Home
+
+NOT_INDEXED = "not_indexed"
+NOT_IN_CATALOG = "not_in_catalog"
+INDEX_LOCKED = "index_locked"
+LOST_AND_FOUND = "lost+found"
+
+
+@dataclass(frozen=True)
+class Inconsistency:
+    """One thing that does not agree.
+
+    Attributes:
+        kind: ``incomplete``, ``orphan``, ``missing`` (from fixity), ``not_indexed``,
+            ``not_in_catalog`` or ``index_locked``.
+        subject: the file (relative to the home) or document id concerned.
+        detail: what is wrong, in words.
+        repaired: what ``--repair`` did about it, or empty.
+    """
+
+    kind: str
+    subject: str
+    detail: str
+    repaired: str = ""
+
+
+def check_home(home: Home, *, repair: bool = False) -> list[Inconsistency]:
+    """Find (and with ``repair`` mend) what does not agree between files, catalog and index."""
+    found: list[Inconsistency] = []
+    root = home.settings.home
+    for problem in home.verify().problems:
+        if problem.kind not in (INCOMPLETE, ORPHAN, MISSING):
+            continue  # altered files are for 'verify' and an archivist, never repaired here
+        repaired = (
+            _set_aside(root, problem.path, delete=problem.kind == INCOMPLETE)
+            if (repair and problem.kind != MISSING)
+            else ""
+        )
+        found.append(Inconsistency(problem.kind, problem.path, problem.detail, repaired))
+    found.extend(_index_against_catalog(home, repair=repair))
+    if not home.index.writable_now():
+        found.append(
+            Inconsistency(INDEX_LOCKED, "index", "Ein anderer Prozess schreibt den Index.")
+        )
+    return found
+
+
+def _set_aside(root: Path, relative: str, *, delete: bool) -> str:
+    path = root / relative
+    if delete:
+        path.unlink(missing_ok=True)
+        return "entfernt"
+    target = root / LOST_AND_FOUND / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(path, target)
+    return f"nach {LOST_AND_FOUND}/ verschoben"
+
+
+def _index_against_catalog(home: Home, *, repair: bool) -> list[Inconsistency]:
+    catalog = home.archive.catalog
+    searchable = {d.doc_id for d in catalog.documents() if not d.withdrawn}
+    indexed = home.index.document_ids()
+    found = []
+    for doc_id in sorted(searchable - indexed):
+        repaired = ""
+        if repair:
+            home.reindex_document(doc_id)
+            repaired = "indexiert"
+        found.append(Inconsistency(NOT_INDEXED, doc_id, "Dokument fehlt im Index", repaired))
+    for doc_id in sorted(indexed - searchable):
+        repaired = ""
+        if repair:
+            home.index.remove(doc_id)
+            repaired = "aus dem Index entfernt"
+        detail = "Index enthält ein Dokument, das nicht (mehr) durchsuchbar sein soll"
+        found.append(Inconsistency(NOT_IN_CATALOG, doc_id, detail, repaired))
+    return found
