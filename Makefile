@@ -18,9 +18,15 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-## Benchmarks (need ../shared); figures go to bench/RESULTS.md by hand
+## Benchmarks (need ../shared; about an hour on 2 cores); figures go to bench/RESULTS.md
 bench: setup
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.ocr
+	$(BIN)/python -m bench.metadata
+	$(BIN)/python -m bench.relevance
+	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.crash
+	$(BIN)/python -m bench.fuzz
 
 lint: setup
 	$(BIN)/ruff check .

@@ -42,7 +42,7 @@ from typing import Any
 from urllib.parse import quote
 
 from findbuch.errors import FindbuchError
-from findbuch.fields import DOCUMENT_TYPES
+from findbuch.fields import DOCUMENT_TYPES, GERMAN_MONTHS
 
 FORMATS = ("text", "bibtex", "ris", "csl-json")
 MEDIA_TYPES = {
@@ -57,20 +57,6 @@ ARCHIVE_NAME = "Findbuch"
 SHA_DIGITS = 12
 RIS_LINE_END = "\r\n"
 
-_GERMAN_MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
 _BIBTEX_MONTHS = (
     "jan",
     "feb",
@@ -292,7 +278,7 @@ def _german_date(parts: tuple[int, ...]) -> str:
     if len(parts) == 3:
         return f"{parts[2]:02d}.{parts[1]:02d}.{parts[0]}"
     if len(parts) == 2:
-        return f"{_GERMAN_MONTHS[parts[1] - 1]} {parts[0]}"
+        return f"{GERMAN_MONTHS[parts[1] - 1]} {parts[0]}"
     return str(parts[0]) if parts else ""
 
 

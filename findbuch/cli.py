@@ -21,7 +21,7 @@ from findbuch.citation import cite as format_citation
 from findbuch.consistency import check_home
 from findbuch.errors import ExitCode, FindbuchError
 from findbuch.fields import DOCUMENT_TYPES, FIELD_LABELS, read_field_value
-from findbuch.home import Home
+from findbuch.home import Home, results_json
 from findbuch.progress import IngestProgress
 from findbuch.secret_key import ensure_secret_key
 from findbuch.settings import Settings, load_settings
@@ -140,15 +140,7 @@ def search(
         home.ensure_index()
         results = home.search(query, limit=limit, offset=offset, sort=sort)
     if as_json:
-        payload = {
-            "query": results.query,
-            "total": results.total,
-            "offset": results.offset,
-            "hits": [{**asdict(h), "pages": list(h.pages)} for h in results.hits],
-            "facets": {name: [list(v) for v in values] for name, values in results.facets.items()},
-            "suggestion": results.suggestion,
-        }
-        click.echo(json.dumps(payload, ensure_ascii=False))
+        click.echo(json.dumps(results_json(results), ensure_ascii=False))
         return
     click.echo(f"{results.total} Dokument(e) für „{query}“")
     if results.suggestion:

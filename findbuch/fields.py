@@ -47,6 +47,20 @@ TYPE_SYNONYMS = {
     "antrag": "council_paper",
     "webseite": "web_article",
 }
+GERMAN_MONTHS = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
 LIST_SEPARATOR = ";"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -33,6 +33,18 @@ def index_document(doc: Document, pages: list[Page]) -> IndexDocument:
     )
 
 
+def results_json(results: SearchResults) -> dict[str, Any]:
+    """A result list as JSON-ready data: ``search --json`` and ``/api/search`` alike."""
+    return {
+        "query": results.query,
+        "total": results.total,
+        "offset": results.offset,
+        "hits": [{**asdict(h), "pages": list(h.pages)} for h in results.hits],
+        "facets": {name: [list(v) for v in values] for name, values in results.facets.items()},
+        "suggestion": results.suggestion,
+    }
+
+
 class Home:
     """Archive plus index of one data home. Readers open it with ``readonly=True``."""
 

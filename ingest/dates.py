@@ -8,22 +8,10 @@ from datetime import date
 
 import dateparser
 
+from findbuch.fields import GERMAN_MONTHS
 from ingest.found import Found
 
-MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
+MONTHS = GERMAN_MONTHS
 _MONTH_ALTERNATIVES = (
     "Januar|Jänner|Februar|März|Maerz|April|Mai|Juni|Juli|August|September|Oktober|"
     "November|Dezember|Jan|Feb|Mär|Mrz|Apr|Jun|Jul|Aug|Sep|Sept|Okt|Nov|Dez"

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from findbuch.citation import FORMATS, cite
 from findbuch.errors import FindbuchError
+from findbuch.home import results_json
 from index.search import SORTS
 from web.openapi import openapi_document
 from web.upload import upload_files
@@ -42,16 +43,7 @@ def search() -> Response:
         offset=_int_arg("offset", 0, 0, 1_000_000),
         sort=sort,
     )
-    return jsonify(
-        {
-            "query": results.query,
-            "total": results.total,
-            "offset": results.offset,
-            "hits": [{**asdict(h), "pages": list(h.pages)} for h in results.hits],
-            "facets": {k: [list(v) for v in vals] for k, vals in results.facets.items()},
-            "suggestion": results.suggestion,
-        }
-    )
+    return jsonify(results_json(results))
 
 
 @api.get("/documents/<doc_id>")
