@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+from pypdf.errors import PyPdfError
+
 from archive import Document, ExtractedValue, NewDerivative, NewDocument, Page, sha256_file
 from findbuch.errors import InputFileError
 from findbuch.home import Home, index_document
@@ -276,6 +278,7 @@ def _assemble(
     meta = extract_metadata(
         [p.text for p in pages], pdf_title=planned.pdf_title, pdf_author=planned.pdf_author
     )
+    derivatives, derivative_warnings = _derivatives(planned, outcomes)
     new = NewDocument(
         sha256=planned.sha256,
         original_name=printable_name(planned.path),
@@ -283,10 +286,10 @@ def _assemble(
         size=planned.path.stat().st_size,
         pages=pages,
         extracted=extracted_values(meta),
-        derivatives=_derivatives(planned, outcomes),
+        derivatives=derivatives,
     )
     warnings = tuple(f"Seite {p.number}: {p.problem}" for p in pages if p.problem)
-    return new, warnings
+    return new, warnings + derivative_warnings
 
 
 def _page(
@@ -309,10 +312,16 @@ def _page(
     )
 
 
-def _derivatives(planned: _Planned, outcomes: dict[int, OcrOutcome]) -> tuple[NewDerivative, ...]:
-    """A searchable PDF and the OCR word boxes, for documents with OCR'd pages."""
+def _derivatives(
+    planned: _Planned, outcomes: dict[int, OcrOutcome]
+) -> tuple[tuple[NewDerivative, ...], tuple[str, ...]]:
+    """A searchable PDF and the OCR word boxes for documents with OCR'd pages, and warnings.
+
+    A damaged PDF that pdfplumber could read but pypdf cannot copy pages from keeps its text
+    and word boxes; only the searchable PDF is left out (found by bench/fuzz.py).
+    """
     if not outcomes:
-        return ()
+        return (), ()
     page_pdfs = [outcomes[i].page.pdf if i in outcomes else None for i in range(len(planned.texts))]
     original = planned.path if planned.media_type == PDF else None
     words = "".join(
@@ -321,10 +330,15 @@ def _derivatives(planned: _Planned, outcomes: dict[int, OcrOutcome]) -> tuple[Ne
     )
     header = "page\tlevel\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\t"
     header += "height\tconf\ttext\n"
-    return (
-        NewDerivative(SEARCHABLE_PDF, "application/pdf", searchable_pdf(page_pdfs, original)),
-        NewDerivative(OCR_WORDS, "application/gzip", gzip.compress((header + words).encode())),
+    words_derivative = NewDerivative(
+        OCR_WORDS, "application/gzip", gzip.compress((header + words).encode())
     )
+    try:
+        pdf = searchable_pdf(page_pdfs, original)
+    except PyPdfError as e:
+        warning = f"kein durchsuchbares PDF: das Original lässt sich nicht kopieren ({e})"
+        return (words_derivative,), (warning,)
+    return (NewDerivative(SEARCHABLE_PDF, "application/pdf", pdf), words_derivative), ()
 
 
 def extracted_values(meta: Metadata) -> tuple[ExtractedValue, ...]:
