@@ -146,6 +146,7 @@ class SearchIndex:
             index.create_in(path, self.schema)
             self._write_stamp()
         self._ix = index.open_dir(path, schema=self.schema)
+        self._searcher: Searcher | None = None
 
     @property
     def needs_rebuild(self) -> bool:
@@ -200,17 +201,17 @@ class SearchIndex:
 
     def has_document(self, doc_id: str) -> bool:
         """Whether any page of the document is in the committed index."""
-        with self._ix.searcher() as searcher:
+        with self._current_searcher() as searcher:
             return searcher.document_number(doc_id=doc_id) is not None
 
     def entries(self, doc_id: str) -> int:
         """How many page entries the committed index holds for a document."""
-        with self._ix.searcher() as searcher:
+        with self._current_searcher() as searcher:
             return len(list(searcher.document_numbers(doc_id=doc_id)))
 
     def document_ids(self) -> set[str]:
         """The ids of all documents in the committed index."""
-        with self._ix.searcher() as searcher:
+        with self._current_searcher() as searcher:
             return {fields["doc_id"] for fields in searcher.all_stored_fields()}
 
     def search(
@@ -237,7 +238,7 @@ class SearchIndex:
         Returns:
             The grouped results with snippets, facets and a suggestion when little was found.
         """
-        with self._ix.searcher() as searcher:
+        with self._current_searcher() as searcher:
             grouped, complete = self._matching(searcher, text, want=offset + limit)
             complete = {doc_id for doc_id in complete if doc_id in grouped}
             ordered = _sorted(list(grouped.values()), sort)
@@ -286,7 +287,7 @@ class SearchIndex:
         """
         q = query.And([parse_query(text, self.schema), query.Term("doc_id", doc_id)])
         marked: dict[int, str] = {}
-        with self._ix.searcher() as searcher:
+        with self._current_searcher() as searcher:
             expanded = expand_rare_terms(q, searcher.reader())
             results = searcher.search(expanded, limit=None, terms=True)
             results.fragmenter = highlight.WholeFragmenter(charlimit=None)
@@ -300,7 +301,7 @@ class SearchIndex:
         self, doc_id: str, text: str, *, limit: int, page_text: Callable[[str, int], str]
     ) -> SearchResults:
         """Documents like this one (more-like-this on the key terms of ``text``)."""
-        with self._ix.searcher() as searcher:
+        with self._current_searcher() as searcher:
             docnum = searcher.document_number(doc_id=doc_id)
             if docnum is None:
                 return SearchResults(query="", total=0, hits=())
@@ -317,8 +318,28 @@ class SearchIndex:
             )
         return SearchResults(query="", total=len(grouped), hits=hits)
 
+    @contextmanager
+    def _current_searcher(self) -> Iterator[Searcher]:
+        """The open searcher, replaced when the index changed since it was opened.
+
+        Opening a searcher copies the term file into memory (whoosh3's compound storage):
+        72% of an identifier query's time at 10,000 pages (bench/RESULTS.md). One searcher is
+        kept per SearchIndex, and a SearchIndex is used by one thread at a time.
+        """
+        if self._searcher is not None and not self._searcher.up_to_date():
+            # Not refresh(): it reuses segment readers, which keep their old deletions, so a
+            # withdrawn document stayed findable (tests/test_web.py).
+            self._searcher.close()
+            self._searcher = None
+        if self._searcher is None:
+            self._searcher = self._ix.searcher()
+        yield self._searcher
+
     def close(self) -> None:
         """Release the index."""
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
         self._ix.close()
 
 

@@ -128,3 +128,14 @@ def test_file_name_in_the_pdf_title_field_is_not_taken_for_a_title() -> None:
     memo = "Hausmitteilung\n\nBegründung einer Solidaritätspartnerschaft der Städte Dresden"
     meta = extract_metadata([memo], pdf_title="001_hausmitteilung_dresden")
     assert meta.title.value == "Begründung einer Solidaritätspartnerschaft der Städte Dresden"
+
+
+def test_text_that_magic_numbers_mistake_is_still_text(tmp_path: Path) -> None:
+    # Two real council texts were refused: one starts like a FrameMaker MIF file, the other
+    # has a form feed between each of its pages.
+    mif_like = tmp_path / "version.txt"
+    mif_like.write_text("Version 2.0\n\neea®-Bericht der\nStadt Karlsruhe\nAugust 2009", "utf-8")
+    paged = tmp_path / "seiten.txt"
+    paged.write_text("\f".join(f"Seite {i} des Gemeinderats" for i in range(125)), "utf-8")
+    assert detect_media_type(_head(mif_like)) == "text/plain"
+    assert len(extract_pages(paged, SETTINGS).pages) == 125
