@@ -1,8 +1,8 @@
 """Tesseract through pytesseract: the only module that imports it.
 
-Each page is turned upright (Tesseract's orientation detection), made grey and despeckled with
-a 3x3 median filter, then read once for its text, its words with boxes and confidences (TSV)
-and an invisible text layer (PDF). Measured on ../shared/corpus/scans (bench/RESULTS.md): the
+Each page is made grey and despeckled with a 3x3 median filter, then read once for its text, its
+words with boxes and confidences (TSV) and an invisible text layer (PDF). When that reading is
+poor, Tesseract's orientation detection turns the page upright and it is read again. Measured on ../shared/corpus/scans (bench/RESULTS.md): the
 median filter lowers the character error rate on every scan (200 dpi JPEG 0.92% -> 0.12%),
 rotation takes the sideways scan from 89% to 0.12%; upscaling and Sauvola binarisation made
 results worse and are not used.
@@ -27,6 +27,9 @@ from findbuch.errors import InputFileError, MissingDependencyError, OcrTimeoutEr
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 _APT_HINT = "sudo apt-get install tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng"
+# Orientation detection costs a Tesseract run, so it runs only when the page read as it lies
+# gave a poor mean word confidence: a sideways scan reads at 27, upright scans at 94-96.
+UPRIGHT_CONFIDENCE = 70.0
 # Orientation detection needs some text; below this many characters it is not attempted.
 _OSD_MIN_CHARACTERS = 5
 
@@ -112,7 +115,7 @@ def prepare_page(image: Image.Image, rotation: int) -> Image.Image:
 
 
 def read_page(image: Image.Image, *, languages: str, timeout: float) -> OcrPage:
-    """Read one page image: orientation, preparation, then text, words and text layer.
+    """Read one page image: text, words and text layer; turned upright first if it must be.
 
     Raises:
         MissingDependencyError: Tesseract or a language is missing.
@@ -120,7 +123,16 @@ def read_page(image: Image.Image, *, languages: str, timeout: float) -> OcrPage:
         InputFileError: Tesseract could not read the image.
     """
     probe_tesseract(languages)
+    page = _read_prepared(image, 0, languages=languages, timeout=timeout)
+    if page.confidence >= UPRIGHT_CONFIDENCE:
+        return page
     rotation = detect_rotation(image, timeout=timeout)
+    if not rotation:
+        return page
+    return _read_prepared(image, rotation, languages=languages, timeout=timeout)
+
+
+def _read_prepared(image: Image.Image, rotation: int, *, languages: str, timeout: float) -> OcrPage:
     prepared = prepare_page(image, rotation)
     text, tsv, pdf = _translated(
         lambda: pytesseract.run_and_get_multiple_output(
