@@ -383,3 +383,10 @@ def test_settings_public_flag_reads_booleans() -> None:
     assert load_settings({}, environ={"FINDBUCH_PUBLIC": "false"}).public is False
     assert load_settings({}, environ={"FINDBUCH_PUBLIC": "ja"}).public is True
     assert replace(Settings(), public=True).public is True
+
+
+def test_times_are_shown_in_german_local_time() -> None:
+    from web.text import german_datetime
+
+    assert german_datetime("2026-11-21T07:01:00+00:00") == "21.11.2026 08:01"  # CET
+    assert german_datetime("2026-07-01T07:01:00+00:00") == "01.07.2026 09:01"  # CEST

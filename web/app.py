@@ -18,7 +18,7 @@ from web.api import api
 from web.auth import AccountUser, auth
 from web.documents import documents
 from web.search import search
-from web.text import german_date
+from web.text import german_date, german_datetime
 from web.upload import upload
 
 _SECURITY_HEADERS = {
@@ -52,6 +52,7 @@ def create_app(settings: Settings, *, queue: Huey | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.jinja_env.filters["german_date"] = german_date
+    app.jinja_env.filters["german_datetime"] = german_datetime
     # API writes need a bearer token (no cookie), so cross-site forgery cannot reach them.
     CSRFProtect(app).exempt(api)
     _login_manager(app, settings)
