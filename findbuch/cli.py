@@ -20,7 +20,7 @@ from findbuch.citation import FORMATS
 from findbuch.citation import cite as format_citation
 from findbuch.consistency import check_home
 from findbuch.errors import ExitCode, FindbuchError
-from findbuch.fields import DOCUMENT_TYPES, FIELD_LABELS, read_field_value
+from findbuch.fields import DOCUMENT_TYPES, FIELD_LABELS, german_date, read_field_value
 from findbuch.home import Home, results_json
 from findbuch.progress import IngestProgress
 from findbuch.secret_key import ensure_secret_key
@@ -147,7 +147,7 @@ def search(
         click.echo(f"Meinten Sie: {results.suggestion}?")
     for rank, hit in enumerate(results.hits, start=1):
         pages = ", ".join(str(p) for p in hit.pages)
-        date = f" ({_german_date(hit.date)})" if hit.date else ""
+        date = f" ({german_date(hit.date)})" if hit.date else ""
         click.echo(f"\n{rank}. {hit.title}{date}\n   {hit.doc_id}, Seite(n) {pages}")
         click.echo("   " + _terminal_snippet(hit.snippet))
 
@@ -156,11 +156,6 @@ def _terminal_snippet(snippet: str) -> str:
     """The HTML snippet as terminal text, matches set in »guillemets«."""
     marked = snippet.replace("<mark>", "»").replace("</mark>", "«")
     return unescape(marked).replace("\n", " ")
-
-
-def _german_date(iso: str) -> str:
-    year, month, day = iso.split("-")
-    return f"{day}.{month}.{year}"
 
 
 @cli.command()
@@ -199,11 +194,11 @@ def show(ctx: click.Context, doc_id: str, as_json: bool) -> None:  # noqa: FBT00
 def _field_text(name: str, field: dict[str, Any]) -> str:
     value = field["value"]
     if name == "date":
-        value = _german_date(value) if value else ""
+        value = german_date(value) if value else ""
     elif name == "type":
         value = DOCUMENT_TYPES.get(value, value)
     elif name == "dates":
-        value = [_german_date(v) for v in value]
+        value = [german_date(v) for v in value]
     text = "; ".join(value) if isinstance(value, list) else value
     return (text or "–") + (" (korrigiert)" if field["corrected"] else "")
 

@@ -65,6 +65,14 @@ LIST_SEPARATOR = ";"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def german_date(iso: str) -> str:
+    """``2024-03-27`` as ``27.03.2024``; other strings unchanged, empty as a dash."""
+    parts = iso.split("-") if iso else []
+    if len(parts) == 3:
+        return f"{parts[2]}.{parts[1]}.{parts[0]}"
+    return iso or "–"
+
+
 def document_type_key(text: str) -> str | None:
     """The type key for what a user typed (``Vermerk``, ``memo``, ``Pressemitteilung``)."""
     lowered = text.strip().lower()

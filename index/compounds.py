@@ -42,19 +42,9 @@ _NOT_PARTS = frozenset(
 )
 
 
-def _dictionary() -> tuple[frozenset[str], frozenset[str]]:
-    """All words and the nouns of the word list."""
-    words = german_words()
-    return words.words, words.nouns
-
-
-def _words() -> frozenset[str]:
-    return german_words().words
-
-
 def _known(part: str) -> str | None:
     """The dictionary form of a (head) part, allowing for a linking element or a dropped -e."""
-    words = _words()
+    words = german_words().words
     if part in _NOT_PARTS:
         return None
     if part in words:
@@ -85,7 +75,8 @@ def _best_split(word: str) -> tuple[str, str] | None:
 
     German compounds end in a noun: Grund+steuer, not Grunds+teuer.
     """
-    words, nouns = _dictionary()
+    dictionary = german_words()
+    words, nouns = dictionary.words, dictionary.nouns
     fallback = None
     for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
         head, tail = word[:cut], word[cut:]

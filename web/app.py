@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
@@ -10,6 +11,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from huey.api import Huey
 from werkzeug.exceptions import HTTPException
 
+from findbuch.accounts import user_for_token
 from findbuch.errors import DocumentNotFoundError, FindbuchError
 from findbuch.home import Home
 from findbuch.secret_key import read_secret_key
@@ -55,7 +57,6 @@ def create_app(settings: Settings, *, queue: Huey | None = None) -> Flask:
     app.jinja_env.filters["german_datetime"] = german_datetime
     # API writes need a bearer token (no cookie), so cross-site forgery cannot reach them.
     CSRFProtect(app).exempt(api)
-    _login_manager(app, settings)
     homes = threading.local()
 
     def home(*, writable: bool) -> Home:
@@ -64,6 +65,8 @@ def create_app(settings: Settings, *, queue: Huey | None = None) -> Flask:
         if getattr(homes, attr, None) is None:
             setattr(homes, attr, Home(settings, readonly=not writable))
         return getattr(homes, attr)
+
+    _login_manager(app, lambda: home(writable=False))
 
     @app.before_request
     def _attach_home() -> Response | None:
@@ -89,26 +92,23 @@ def create_app(settings: Settings, *, queue: Huey | None = None) -> Flask:
     return app
 
 
-def _login_manager(app: Flask, settings: Settings) -> None:
+def _login_manager(app: Flask, reader: Callable[[], Home]) -> None:
+    """Sessions and API tokens; accounts are read through this thread's read-only home."""
     manager = LoginManager(app)
     manager.login_view = "auth.login"
     manager.login_message = "Bitte melden Sie sich an."
 
     @manager.user_loader
     def _load(name: str) -> AccountUser | None:
-        with Home(settings, readonly=True) as home:
-            user = home.archive.catalog.user(name)
+        user = reader().archive.catalog.user(name)
         return AccountUser(user) if user else None
 
     @manager.request_loader
     def _from_token(req) -> AccountUser | None:
-        from findbuch.accounts import user_for_token
-
         header = req.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             return None
-        with Home(settings, readonly=True) as home:
-            user = user_for_token(home.archive.catalog, header.removeprefix("Bearer ").strip())
+        user = user_for_token(reader().archive.catalog, header.removeprefix("Bearer ").strip())
         return AccountUser(user) if user else None
 
 

@@ -5,15 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from findbuch.fields import german_date
+
 LOCAL_ZONE = "Europe/Berlin"
-
-
-def german_date(iso: str) -> str:
-    """``2024-03-27`` as ``27.03.2024``; other strings unchanged, empty as a dash."""
-    parts = iso.split("-") if iso else []
-    if len(parts) == 3:
-        return f"{parts[2]}.{parts[1]}.{parts[0]}"
-    return iso or "–"
+__all__ = ["german_date", "german_datetime"]
 
 
 def german_datetime(iso: str) -> str:
