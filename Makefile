@@ -3,7 +3,7 @@ PYTHON       ?= python3
 VENV         := .venv
 BIN          := $(VENV)/bin
 HOME_DIR     ?= findbuch-data
-APT_PACKAGES := tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd poppler-utils wngerman chromium fonts-dejavu-core
+APT_PACKAGES := tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd poppler-utils wngerman chromium fonts-dejavu-core redis-server
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test bench lint setup system-packages
@@ -22,6 +22,7 @@ test: setup
 bench: setup
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.ocr
+	$(BIN)/python -m bench.workers
 	$(BIN)/python -m bench.metadata
 	$(BIN)/python -m bench.relevance
 	$(BIN)/python -m bench.scale

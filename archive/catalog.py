@@ -14,13 +14,14 @@ from archive.models import (
     Document,
     ExtractedValue,
     Job,
+    JobBatch,
     NewDocument,
     Page,
     User,
 )
 from findbuch.fields import SINGLE_FIELDS
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Withdrawal is recorded like a correction of this pseudo-field: its value is the reason.
 WITHDRAWN = "withdrawn"
 
@@ -93,8 +94,14 @@ CREATE TABLE IF NOT EXISTS jobs (
     pages_done   INTEGER NOT NULL DEFAULT 0,
     pages_total  INTEGER NOT NULL DEFAULT 0,
     doc_id       TEXT NOT NULL DEFAULT '',
-    error        TEXT NOT NULL DEFAULT ''
+    error        TEXT NOT NULL DEFAULT '',
+    batch        TEXT NOT NULL DEFAULT '',
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    worker       TEXT NOT NULL DEFAULT '',
+    started_at   TEXT NOT NULL DEFAULT '',
+    finished_at  TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, submitted_at);
 """
 
 _DOC_COLUMNS = "doc_id, sha256, original_name, media_type, size, ingested_at, page_count"
@@ -105,6 +112,14 @@ _PAGE_COLUMNS_V3 = (
     "confidence REAL NOT NULL DEFAULT -1",
     "rotation INTEGER NOT NULL DEFAULT 0",
     "problem TEXT NOT NULL DEFAULT ''",
+)
+# Columns added to jobs in version 4 (distributed workers), for catalogs written earlier.
+_JOB_COLUMNS_V4 = (
+    "batch TEXT NOT NULL DEFAULT ''",
+    "attempts INTEGER NOT NULL DEFAULT 0",
+    "worker TEXT NOT NULL DEFAULT ''",
+    "started_at TEXT NOT NULL DEFAULT ''",
+    "finished_at TEXT NOT NULL DEFAULT ''",
 )
 
 
@@ -145,6 +160,7 @@ class Catalog:
             if 0 < version < 3:
                 for column in _PAGE_COLUMNS_V3:
                     self._conn.execute(f"ALTER TABLE pages ADD COLUMN {column}")
+            self._add_missing_job_columns()
             self._conn.executescript(_SCHEMA)
             if version == 1:
                 for column in ("title", "date"):
@@ -155,6 +171,13 @@ class Catalog:
                     )
                     self._conn.execute(f"ALTER TABLE documents DROP COLUMN {column}")
             self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _add_missing_job_columns(self) -> None:
+        present = {row[1] for row in self._conn.execute("PRAGMA table_info(jobs)")}
+        if present:  # a jobs table from before version 4
+            for column in _JOB_COLUMNS_V4:
+                if column.split()[0] not in present:
+                    self._conn.execute(f"ALTER TABLE jobs ADD COLUMN {column}")
 
     def close(self) -> None:
         """Close the connection."""
@@ -396,7 +419,7 @@ class Catalog:
         """Record a queued upload."""
         with self._conn:
             self._conn.execute(
-                f"INSERT INTO jobs ({_JOB_COLUMNS}) VALUES ({', '.join('?' * 12)})",
+                f"INSERT INTO jobs ({_JOB_COLUMNS}) VALUES ({', '.join('?' * 17)})",
                 _job_row(job),
             )
 
@@ -416,19 +439,42 @@ class Catalog:
         ).fetchone()
         return _job(row) if row else None
 
-    def jobs(self, *, limit: int = 200, unfinished: bool = False) -> list[Job]:
+    def jobs(
+        self, *, limit: int = 200, unfinished: bool = False, status: str = "", batch: str = ""
+    ) -> list[Job]:
         """The newest jobs first; ``unfinished`` only those still queued or processing."""
-        where = "WHERE status IN ('queued', 'processing')" if unfinished else ""
+        conditions, params = [], []
+        if unfinished:
+            conditions.append("status IN ('queued', 'processing')")
+        if status:
+            conditions.append("status = ?")
+            params.append(status)
+        if batch:
+            conditions.append("batch = ?")
+            params.append(batch)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         rows = self._conn.execute(
             f"SELECT {_JOB_COLUMNS} FROM jobs {where} ORDER BY submitted_at DESC, job_id LIMIT ?",
-            (limit,),
+            (*params, limit),
         )
         return [_job(row) for row in rows]
+
+    def job_batches(self, *, unfinished_since: str) -> list[JobBatch]:
+        """Progress of every batch with unfinished jobs or submitted since ``unfinished_since``."""
+        rows = self._conn.execute(
+            "SELECT batch, COUNT(*), SUM(status = 'done'), SUM(status = 'failed'), "
+            "SUM(pages_done), SUM(pages_total), MIN(submitted_at), "
+            "MIN(NULLIF(started_at, '')), MAX(finished_at) FROM jobs GROUP BY batch "
+            "HAVING SUM(status IN ('queued', 'processing')) > 0 OR MAX(submitted_at) >= ? "
+            "ORDER BY MIN(submitted_at) DESC",
+            (unfinished_since,),
+        )
+        return [JobBatch(*row[:6], *(value or "" for value in row[6:])) for row in rows]
 
 
 _JOB_COLUMNS = (
     "job_id, file_name, inbox_path, metadata, status, submitted_by, submitted_at, updated_at, "
-    "pages_done, pages_total, doc_id, error"
+    "pages_done, pages_total, doc_id, error, batch, attempts, worker, started_at, finished_at"
 )
 
 
@@ -446,6 +492,11 @@ def _job_row(job: Job) -> tuple:
         job.pages_total,
         job.doc_id,
         job.error,
+        job.batch,
+        job.attempts,
+        job.worker,
+        job.started_at,
+        job.finished_at,
     )
 
 

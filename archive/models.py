@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,11 @@ class Job:
         pages_total: pages to read (0 while unknown).
         doc_id: the document, once ingested.
         error: why it failed, in words an archivist understands.
+        batch: jobs submitted together share it (one upload, one ``ingest --queue``).
+        attempts: how often a worker took the job up.
+        worker: the worker that last took it up.
+        started_at: when a worker first took it up (UTC, ISO 8601; empty while queued).
+        finished_at: when it was done or failed.
     """
 
     job_id: str
@@ -211,3 +217,29 @@ class Job:
     pages_total: int = 0
     doc_id: str = ""
     error: str = ""
+    batch: str = ""
+    attempts: int = 0
+    worker: str = ""
+    started_at: str = ""
+    finished_at: str = ""
+
+    def public_fields(self) -> dict[str, Any]:
+        """The job as the CLI and the API show it: all but the inbox path, a server detail."""
+        fields = asdict(self)
+        del fields["inbox_path"]
+        return fields
+
+
+@dataclass(frozen=True)
+class JobBatch:
+    """Progress of jobs submitted together."""
+
+    batch: str
+    jobs: int
+    done: int
+    failed: int
+    pages_done: int
+    pages_total: int
+    submitted_at: str
+    started_at: str
+    finished_at: str

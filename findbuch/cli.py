@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
+import os
 import signal
 import sys
+import threading
+import time
 import traceback
 from dataclasses import asdict
 from datetime import date
@@ -20,7 +24,13 @@ from findbuch.citation import FORMATS
 from findbuch.citation import cite as format_citation
 from findbuch.consistency import check_home
 from findbuch.errors import ExitCode, FindbuchError
-from findbuch.fields import DOCUMENT_TYPES, FIELD_LABELS, german_date, read_field_value
+from findbuch.fields import (
+    DOCUMENT_TYPES,
+    FIELD_LABELS,
+    german_date,
+    german_datetime,
+    read_field_value,
+)
 from findbuch.home import Home, results_json
 from findbuch.progress import IngestProgress
 from findbuch.secret_key import ensure_secret_key
@@ -77,14 +87,24 @@ def cli(ctx: click.Context, home: Path | None, verbose: bool) -> None:  # noqa: 
 @click.option(
     "--jobs", type=click.IntRange(0), help="Parallele OCR-Prozesse (Standard: alle Kerne)."
 )
+@click.option(
+    "--queue",
+    "to_queue",
+    is_flag=True,
+    help="Nur einreihen: Worker (findbuch worker) lesen die Dateien, auch auf anderen Rechnern.",
+)
 @click.pass_context
 def ingest(
     ctx: click.Context,
     paths: tuple[Path, ...],
     as_json: bool,  # noqa: FBT001
     jobs: int | None,
+    to_queue: bool,  # noqa: FBT001
 ) -> None:
     """Dateien und Ordner (rekursiv) ins Archiv aufnehmen."""
+    if to_queue:
+        _enqueue(ctx, paths, as_json=as_json)
+        return
     counts = dict.fromkeys(_STATUS_WORDS, 0)
     files = list(iter_input_files(paths))
     progress = IngestProgress(len(files))
@@ -100,11 +120,35 @@ def ingest(
     ctx.exit(ExitCode.FAILED if counts[FAILED] else ExitCode.OK)
 
 
+def _enqueue(ctx: click.Context, paths: tuple[Path, ...], *, as_json: bool) -> None:
+    from ingest.queue import QUEUED, Queues, enqueue_files
+
+    settings = _settings(ctx)
+    queued = failed = 0
+    with Home(settings) as home:
+        queues = Queues(settings)
+        for result in enqueue_files(home, queues, iter_input_files(paths), user=getpass.getuser()):
+            queued += result.status == QUEUED
+            failed += result.status == FAILED
+            _print_ingest_result(result, as_json=as_json)
+    click.echo(
+        f"{queued} Datei(en) eingereiht, {failed} fehlgeschlagen. "
+        "Fortschritt: findbuch jobs --wait",
+        err=True,
+    )
+    ctx.exit(ExitCode.FAILED if failed else ExitCode.OK)
+
+
 def _print_ingest_result(result: IngestResult, *, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(asdict(result), ensure_ascii=False))
+        data = asdict(result)
+        if result.job_id is None:
+            del data["job_id"]  # only queued files have a job
+        click.echo(json.dumps(data, ensure_ascii=False))
     elif result.status == FAILED:
         click.echo(f"fehlgeschlagen: {result.path}: {result.error}", err=True)
+    elif result.job_id:
+        click.echo(f"eingereiht: {result.path} (Auftrag {result.job_id})")
     else:
         pages = f"{result.pages} Seite" + ("" if result.pages == 1 else "n")
         click.echo(f"{_STATUS_WORDS[result.status]}: {result.path} -> {result.doc_id} ({pages})")
@@ -338,32 +382,150 @@ def serve(
     """Die Weboberfläche starten (mit eingebautem Auftragsdienst für Hochgeladenes)."""
     from waitress import serve as waitress_serve
 
-    from ingest.queue import make_queue, requeue_unfinished
+    from ingest.writer import ingestion_service
     from web import create_app
 
     settings = _settings(ctx, host=host, port=port, public=public)
     ensure_secret_key(settings.home)
-    queue = make_queue(settings)
     with Home(settings) as home:
         home.ensure_index()
-        requeued = requeue_unfinished(home, queue)
-    consumer = None
-    if not no_worker:
-        consumer = queue.create_consumer(workers=1, worker_type="thread")
-        consumer.start()
+    with ingestion_service(settings, worker=not no_worker) as queues:
         _stop_on_signals()
-    if requeued:
-        click.echo(f"{requeued} unterbrochene(r) Auftrag/Aufträge wieder eingereiht.", err=True)
-    click.echo(
-        f"Findbuch läuft auf http://{settings.host}:{settings.port}/ (Strg+C beendet)", err=True
-    )
-    try:
-        waitress_serve(
-            create_app(settings, queue=queue), host=settings.host, port=settings.port, threads=8
+        click.echo(
+            f"Findbuch läuft auf http://{settings.host}:{settings.port}/ (Strg+C beendet)",
+            err=True,
         )
-    finally:
-        if consumer is not None:
-            consumer.stop(graceful=True)
+        waitress_serve(
+            create_app(settings, queue=queues), host=settings.host, port=settings.port, threads=8
+        )
+
+
+@cli.command()
+@click.option(
+    "--writer",
+    "as_writer",
+    is_flag=True,
+    help="Als Schreibdienst laufen: Ergebnisse in Katalog und Index übernehmen (genau einer "
+    "je Datenverzeichnis, auf dem Rechner mit dem Index; findbuch serve tut es sonst selbst).",
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(1),
+    help="Dateien, die dieser Worker gleichzeitig liest (Standard: alle Kerne).",
+)
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Ordner für Zwischendateien dieses Workers (Standard: das temporäre Verzeichnis).",
+)
+@click.pass_context
+def worker(
+    ctx: click.Context,
+    as_writer: bool,  # noqa: FBT001
+    processes: int | None,
+    workdir: Path | None,
+) -> None:
+    """Eingereihte Dateien lesen (auch auf anderen Rechnern) oder Ergebnisse übernehmen."""
+    from ingest.queue import Queues
+    from ingest.worker import run_worker
+    from ingest.writer import run_writer, writer_lock
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    settings = _settings(ctx)
+    broker = settings.broker_url or f"eingebaute Warteschlange in {settings.home}"
+    if as_writer:
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, lambda *_: stop.set())
+        with writer_lock(settings):
+            click.echo(
+                f"Schreibdienst für {settings.home} über {broker} (Strg+C beendet).", err=True
+            )
+            run_writer(settings, Queues(settings), stop)
+        return
+    processes = processes or settings.jobs or os.cpu_count() or 1
+    click.echo(f"Worker mit {processes} Prozess(en) liest Aufträge aus {broker}.", err=True)
+    run_worker(settings, processes=processes, workdir=workdir)
+
+
+@cli.command()
+@click.option("--wait", is_flag=True, help="Warten, bis alle Aufträge erledigt sind.")
+@click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben.")
+@click.pass_context
+def jobs(ctx: click.Context, wait: bool, as_json: bool) -> None:  # noqa: FBT001
+    """Stand der eingereihten Aufträge: Fortschritt je Stapel, laufende und gescheiterte."""
+    from ingest.batches import current_batches
+
+    with Home(_settings(ctx)) as home:
+        catalog = home.archive.catalog
+        watched = {b.batch for b in current_batches(catalog) if not b.finished}
+        if wait:
+            _wait_for(catalog, watched, as_json=as_json)
+        batches = current_batches(catalog)
+        running = catalog.jobs(status="processing", limit=1000)
+        failed = [j for b in batches for j in catalog.jobs(status=FAILED, batch=b.batch)]
+        queued = sum(b.files_total - b.files_done - b.files_failed for b in batches) - len(running)
+    if as_json:
+        data = {
+            "batches": [{**asdict(b), "finished": b.finished} for b in batches],
+            "running": [j.public_fields() for j in running],
+            "failed": [j.public_fields() for j in failed],
+            "queued": queued,
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_jobs(batches, running, failed, queued)
+    watched_failed = any(j.batch in watched for j in failed)
+    ctx.exit(ExitCode.FAILED if wait and watched_failed else ExitCode.OK)
+
+
+def _print_jobs(batches: list, running: list, failed: list, queued: int) -> None:
+    from ingest.batches import duration_words
+
+    if not batches:
+        click.echo("Keine Aufträge in den letzten 24 Stunden.")
+    for b in batches:
+        parts = [
+            f"{b.files_done} von {b.files_total} Dateien fertig",
+            f"{b.files_failed} fehlgeschlagen" if b.files_failed else "",
+            f"{b.pages_done} Seiten gelesen",
+            f"{b.pages_per_minute:.1f} Seiten/min".replace(".", ","),
+            duration_words(b.seconds_left),
+        ]
+        started = german_datetime(b.submitted_at)
+        click.echo(f"Stapel {b.batch} vom {started}: " + " · ".join(p for p in parts if p))
+    for job in running:
+        pages = f", Seite {job.pages_done} von {job.pages_total}" if job.pages_total else ""
+        click.echo(f"  in Arbeit: {job.file_name}{pages} ({job.worker}, Versuch {job.attempts})")
+    if queued > 0:
+        click.echo(f"  wartend: {queued} Datei(en)")
+    for job in failed:
+        click.echo(f"  fehlgeschlagen: {job.file_name}: {job.error}")
+
+
+def _wait_for(catalog: Any, watched: set[str], *, as_json: bool) -> None:
+    """Show the progress of the watched batches until all their files are done or failed."""
+    from ingest.batches import current_batches
+
+    def state() -> list:
+        return [b for b in current_batches(catalog) if b.batch in watched]
+
+    batches = state()
+    progress = IngestProgress(sum(b.files_total for b in batches))
+    counted = pages = 0
+    while batches:
+        finished = sum(b.files_done + b.files_failed for b in batches)
+        now_pages = sum(b.pages_done for b in batches)
+        for _ in range(finished - counted):
+            progress.update(max(now_pages - pages, 0))
+            pages = now_pages
+        counted = max(counted, finished)
+        if all(b.finished for b in batches):
+            break
+        time.sleep(1.0)
+        batches = state()
+    progress.close()
 
 
 def _exit(signum: int, _frame: object) -> None:

@@ -6,11 +6,14 @@ One name per concept, from the ``edit`` command to the catalog column and the JS
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
 
 from findbuch.errors import FindbuchError
 
+LOCAL_ZONE = "Europe/Berlin"
 SINGLE_FIELDS = ("type", "issuer", "title", "date", "note")
 LIST_FIELDS = ("dates", "references", "persons", "places")
 FIELDS = SINGLE_FIELDS + LIST_FIELDS
@@ -71,6 +74,17 @@ def german_date(iso: str) -> str:
     if len(parts) == 3:
         return f"{parts[2]}.{parts[1]}.{parts[0]}"
     return iso or "–"
+
+
+def german_datetime(iso: str) -> str:
+    """A stored UTC time (ISO 8601) as local German time: ``21.11.2026 08:01``."""
+    if not iso:
+        return "–"
+    moment = datetime.fromisoformat(iso)
+    try:
+        return moment.astimezone(ZoneInfo(LOCAL_ZONE)).strftime("%d.%m.%Y %H:%M")
+    except ZoneInfoNotFoundError:  # no time zone data installed: say which time it is
+        return moment.strftime("%d.%m.%Y %H:%M UTC")
 
 
 def document_type_key(text: str) -> str | None:

@@ -32,6 +32,9 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     max_upload_mb: int = 200
     max_upload_files: int = 50
+    broker_url: str = ""
+    worker_lease: float = 30.0
+    job_attempts: int = 3
 
     @property
     def catalog_path(self) -> Path:
@@ -47,6 +50,11 @@ class Settings:
     def derivatives_dir(self) -> Path:
         """Content-addressed store of files made from the originals (searchable PDFs, words)."""
         return self.home / "derivatives"
+
+    @property
+    def results_dir(self) -> Path:
+        """What workers read, waiting for the writer to apply it (``ingest.handoff``)."""
+        return self.home / "results"
 
     @property
     def index_dir(self) -> Path:
@@ -69,6 +77,11 @@ SETTING_HELP: dict[str, str] = {
     "base_url": "Öffentliche Adresse des Findbuchs, für Permalinks in Zitaten",
     "max_upload_mb": "Größte Datei, die über die Weboberfläche hochgeladen werden kann, in MB",
     "max_upload_files": "Höchstzahl Dateien je Hochladevorgang",
+    "broker_url": "Redis-Adresse der Auftragswarteschlange (z. B. redis://host:6379/0); "
+    "leer: eingebaute Warteschlange in SQLite im Datenverzeichnis",
+    "worker_lease": "Sekunden ohne Lebenszeichen, nach denen ein Auftrag als verwaist gilt "
+    "und erneut eingereiht wird",
+    "job_attempts": "So oft wird ein Auftrag aufgenommen, bevor er als fehlgeschlagen gilt",
 }
 
 

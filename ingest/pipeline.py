@@ -51,7 +51,8 @@ DOCUMENTS_IN_FLIGHT_PER_JOB = 2
 class IngestResult:
     """The outcome for one input file; serialised as one JSON line by ``ingest --json``.
 
-    ``warnings`` names pages read with low confidence.
+    ``warnings`` names pages read with low confidence; ``job_id`` is set when the file was
+    only queued (``ingest --queue``).
     """
 
     path: str
@@ -61,6 +62,7 @@ class IngestResult:
     pages: int = 0
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    job_id: str | None = None
 
 
 @dataclass
@@ -148,7 +150,7 @@ class _Ingestion:
 
     def _plan(self, path: Path) -> _Planned | IngestResult:
         try:
-            _check_readable(path, self.settings)
+            check_readable(path, self.settings)
             sha256 = sha256_file(path)
             existing = self.home.archive.catalog.get_by_sha256(sha256)
             if existing is not None:
@@ -242,15 +244,36 @@ def plan_document(
 def extract_pages(path: Path, settings: Settings) -> NewDocument:
     """Read one file into a document without storing it (stage tests, benchmarks).
 
-    OCR runs in this process.
+    Raises:
+        InputFileError: the file cannot be read.
+    """
+    return read_document(path, settings)[0]
+
+
+def read_document(
+    path: Path, settings: Settings, on_page: PageProgress | None = None
+) -> tuple[NewDocument, tuple[str, ...]]:
+    """Read one file into a document and its warnings, OCR in this process (queue workers).
 
     Raises:
         InputFileError: the file cannot be read.
     """
+    check_readable(path, settings)
     with path.open("rb") as f:
         media_type = detect_media_type(f.read(HEAD_BYTES))
-    planned = plan_document(path, sha256_file(path), media_type, settings, read_here)
-    return _assemble(planned, settings)[0]
+    deferred: list[tuple[OcrJob, Future[OcrOutcome]]] = []
+
+    def defer(job: OcrJob) -> Future[OcrOutcome]:
+        deferred.append((job, Future()))
+        return deferred[-1][1]
+
+    planned = plan_document(path, sha256_file(path), media_type, settings, defer)
+    total = len(planned.texts)
+    for done, (job, future) in enumerate(deferred, start=total - len(deferred) + 1):
+        future.set_result(run_ocr_job(job))
+        if on_page:
+            on_page(path, done, total)
+    return _assemble(planned, settings)
 
 
 def _assemble(
@@ -377,7 +400,12 @@ def printable_name(path: Path) -> str:
     return "".join(c for c in path.name if c.isprintable()) or "unbenannt"
 
 
-def _check_readable(path: Path, settings: Settings) -> None:
+def check_readable(path: Path, settings: Settings) -> None:
+    """Refuse what is not a regular file or is too large, before reading it.
+
+    Raises:
+        InputFileError: the reason, in German.
+    """
     if not path.exists():
         raise InputFileError("Datei nicht gefunden.")
     if not path.is_file():

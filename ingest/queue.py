@@ -1,110 +1,210 @@
-"""Background ingestion of uploads on a real task queue: Huey, with its SQLite storage.
+"""Ingestion jobs on a real task queue (Huey): work for many workers, notices for one writer.
 
-The web app stores an upload in the archive's inbox, records a job and enqueues its id; a
-consumer (started by ``findbuch serve``) runs the ordinary ingest pipeline on it. The queue
-file lives in the data home, and unfinished jobs are enqueued again at start-up, so uploads
-survive a restart of the server.
+Two Huey queues share one backend: ``findbuch`` carries extraction work (read a file waiting in
+the archive's inbox) to every worker, ``findbuch-writer`` carries notices (a job started, a
+result is ready) to the single writer (``ingest.writer``). The backend is Huey's SQLite storage
+in the data home by default, needing no server; with ``broker_url`` set it is Redis, and the
+same jobs run on workers on other machines that mount the data home.
+
+Huey has no acknowledgements: a task taken by a worker that is then killed is gone from the
+queue. So the catalog's job table is the record of what is owed, workers send a heartbeat
+while they read (kept in Huey's key-value store), and the writer enqueues again every job whose
+worker fell silent.
 """
 
 from __future__ import annotations
 
-import shutil
+import os
 import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from huey import SqliteHuey
+from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 
-from archive import Job
-from findbuch.errors import FindbuchError
-from findbuch.fields import read_field_value
+from archive import Job, sha256_file
+from findbuch.errors import InputFileError
 from findbuch.home import Home
-from findbuch.settings import Settings, load_settings
-from ingest.pipeline import ADDED, DUPLICATE, ingest_paths
+from findbuch.settings import Settings
+from ingest.pipeline import DUPLICATE, FAILED, IngestResult, check_readable, printable_name
 
-QUEUED, PROCESSING, DONE, FAILED = "queued", "processing", "done", "failed"
+QUEUED, PROCESSING, DONE = "queued", "processing", "done"
+UNFINISHED = (QUEUED, PROCESSING)
 QUEUE_FILE = "queue.sqlite"
+WORK_QUEUE, WRITER_QUEUE = "findbuch", "findbuch-writer"
+# Huey retries a task that raised (not a file that cannot be read: that is a result).
 TASK_RETRIES = 2
 
 
-def make_queue(settings: Settings) -> Huey:
-    """The task queue of a data home, with the ingest task registered."""
-    huey = SqliteHuey(name="findbuch", filename=str(settings.home / QUEUE_FILE), results=False)
+@dataclass(frozen=True)
+class Beat:
+    """A worker's sign of life for one job, with its progress."""
 
-    @huey.task(retries=TASK_RETRIES, retry_delay=2, name="ingest_upload")
-    def ingest_upload(home: str, job_id: str) -> None:
-        run_job(load_settings({"home": home}), job_id)
+    worker: str
+    attempt: int
+    at: float
+    pages_done: int = 0
+    pages_total: int = 0
 
-    huey.ingest_upload = ingest_upload
-    return huey
+
+class WriterHandler(Protocol):
+    """What the writer does with the notices on its queue."""
+
+    def started(self, job_id: str, worker: str, attempt: int) -> None: ...  # noqa: D102
+    def finished(self, job_id: str) -> None: ...  # noqa: D102
 
 
-def submit_upload(
-    home: Home, queue: Huey, *, path: Path, file_name: str, metadata: dict[str, str], user: str
+class Queues:
+    """The two queues of a data home and the tasks on them."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.work = _huey(settings, WORK_QUEUE)
+        self.writer = _huey(settings, WRITER_QUEUE)
+        self.writer_handler: WriterHandler | None = None
+
+        @self.work.task(retries=TASK_RETRIES, retry_delay=2, name="extract", context=True)
+        def extract(job_id: str, inbox_path: str, attempt: int, task: Any = None) -> None:
+            from ingest.worker import extract_job  # the worker side imports OCR and PDF code
+
+            extract_job(self, job_id, inbox_path, attempt, retries_left=task.retries)
+
+        @self.writer.task(name="started")
+        def started(job_id: str, worker: str, attempt: int) -> None:
+            self._handler().started(job_id, worker, attempt)
+
+        @self.writer.task(name="finished")
+        def finished(job_id: str) -> None:
+            self._handler().finished(job_id)
+
+        self.extract: Callable[..., Any] = extract
+        self.notify_started: Callable[..., Any] = started
+        self.notify_finished: Callable[..., Any] = finished
+
+    def _handler(self) -> WriterHandler:
+        if self.writer_handler is None:
+            raise RuntimeError("Nachrichten an den Schreibdienst nimmt nur der Schreibdienst an.")
+        return self.writer_handler
+
+    def enqueue(self, job: Job, attempt: int) -> None:
+        """Put a job (again) on the work queue."""
+        self.extract(job.job_id, job.inbox_path, attempt)
+
+    def beat(self, job_id: str, beat: Beat) -> None:
+        """Record that a worker is alive and how far it got."""
+        self.work.put(f"beat:{job_id}", beat)
+
+    def last_beat(self, job_id: str) -> Beat | None:
+        """The latest sign of life for a job."""
+        return self.work.get(f"beat:{job_id}", peek=True)
+
+    def forget_beat(self, job_id: str) -> None:
+        """Drop a finished job's heartbeat."""
+        self.work.delete(f"beat:{job_id}")
+
+    def waiting_job_ids(self) -> set[str]:
+        """Jobs on the work queue, waiting or scheduled for a retry."""
+        tasks = [*self.work.pending(), *self.work.scheduled()]
+        return {task.args[0] for task in tasks if task.name == "extract" and task.args}
+
+
+def _huey(settings: Settings, name: str) -> Huey:
+    if settings.broker_url:
+        return RedisHuey(name=name, url=settings.broker_url, results=False)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name=name, filename=str(settings.home / QUEUE_FILE), results=False)
+
+
+def new_batch() -> str:
+    """An id shared by the jobs submitted together."""
+    return uuid.uuid4().hex[:12]
+
+
+def submit_job(
+    home: Home,
+    queues: Queues,
+    *,
+    path: Path,
+    file_name: str,
+    metadata: dict[str, str],
+    user: str,
+    batch: str,
 ) -> Job:
-    """Record a job for an upload already in the inbox and enqueue it."""
+    """Record a job for a file already in the inbox and enqueue it.
+
+    The inbox path is kept relative to the data home: workers on other machines may mount it
+    elsewhere.
+    """
     now = datetime.now(UTC).isoformat(timespec="seconds")
+    root = home.settings.home.resolve()
+    inbox_path = path.resolve()
     job = Job(
         job_id=uuid.uuid4().hex,
         file_name=file_name,
-        inbox_path=str(path),
+        inbox_path=str(inbox_path.relative_to(root) if inbox_path.is_relative_to(root) else path),
         metadata=metadata,
         status=QUEUED,
         submitted_by=user,
         submitted_at=now,
         updated_at=now,
+        batch=batch,
     )
     home.archive.catalog.add_job(job)
-    queue.ingest_upload(str(home.settings.home), job.job_id)
+    queues.enqueue(job, attempt=1)
     return job
 
 
-def requeue_unfinished(home: Home, queue: Huey) -> int:
-    """Enqueue again every job a stopped server left queued or half done."""
-    jobs = home.archive.catalog.jobs(unfinished=True, limit=100_000)
-    for job in jobs:
-        queue.ingest_upload(str(home.settings.home), job.job_id)
-    return len(jobs)
+def enqueue_files(
+    home: Home, queues: Queues, files: Iterable[Path], *, user: str
+) -> Iterator[IngestResult]:
+    """Copy files into the inbox and queue them; files already archived are not queued.
 
-
-def run_job(settings: Settings, job_id: str) -> None:
-    """Ingest one uploaded file; record progress, the document or the error."""
-    with Home(settings) as home:
-        catalog = home.archive.catalog
-        job = catalog.job(job_id)
-        if job is None or job.status in (DONE, FAILED):
-            return  # already handled (a retry or a requeue after restart)
-        catalog.update_job(job_id, status=PROCESSING, pages_done=0)
-
-        def on_page(_path: Path, done: int, total: int) -> None:
-            catalog.update_job(job_id, pages_done=done, pages_total=total)
-
-        [result] = list(ingest_paths([Path(job.inbox_path)], home, on_page=on_page))
-        if result.status in (ADDED, DUPLICATE):
-            _apply_metadata(home, result.doc_id, job)
-            catalog.update_job(
-                job_id,
-                status=DONE,
-                doc_id=result.doc_id,
-                pages_done=result.pages,
-                pages_total=result.pages,
-                error="bereits im Archiv" if result.status == DUPLICATE else "",
+    Yields one result per file: queued (with its job), failed, or already archived.
+    """
+    batch = new_batch()
+    catalog = home.archive.catalog
+    for path in files:
+        try:
+            check_readable(path, home.settings)
+            existing = catalog.get_by_sha256(sha256_file(path))
+            if existing is None:
+                with path.open("rb") as f:
+                    inbox = home.archive.receive(f, path.name)
+        except InputFileError as e:
+            yield IngestResult(path=str(path), status=FAILED, error=e.message)
+            continue
+        except OSError as e:
+            yield IngestResult(path=str(path), status=FAILED, error=f"nicht lesbar ({e.strerror})")
+            continue
+        if existing is not None:
+            yield IngestResult(
+                path=str(path), status=DUPLICATE, doc_id=existing.doc_id, sha256=existing.sha256
             )
-        else:
-            catalog.update_job(job_id, status=FAILED, error=result.error or "unbekannter Fehler")
-        shutil.rmtree(Path(job.inbox_path).parent, ignore_errors=True)
+            continue
+        job = submit_job(
+            home,
+            queues,
+            path=inbox,
+            file_name=printable_name(path),
+            metadata={},
+            user=user,
+            batch=batch,
+        )
+        yield IngestResult(path=str(path), status=QUEUED, job_id=job.job_id)
 
 
-def _apply_metadata(home: Home, doc_id: str, job: Job) -> None:
-    """What the uploader said about the file, recorded as their correction."""
-    changes: dict[str, Any] = {}
-    for name, raw in job.metadata.items():
-        if raw:
-            try:
-                changes[name] = read_field_value(name, raw)
-            except FindbuchError:
-                continue  # checked when the form was submitted; skip what no longer reads
-    if changes:
-        home.correct(doc_id, changes, editor=job.submitted_by)
+def remove_inbox_folder(settings: Settings, inbox_path: str) -> None:
+    """Remove a job's inbox folder once its file is archived or refused."""
+    folder = (settings.home / inbox_path).parent
+    if folder.parent.name == "inbox":
+        for child in folder.iterdir():
+            child.unlink()
+        folder.rmdir()
+
+
+def worker_name() -> str:
+    """How a worker process shows up in job lists: host and process id."""
+    return f"{os.uname().nodename}:{os.getpid()}"

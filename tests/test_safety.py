@@ -193,14 +193,14 @@ def test_upload_over_the_limit_is_refused_before_anything_is_stored(tmp_path: Pa
     from dataclasses import replace
 
     from findbuch.secret_key import ensure_secret_key
-    from ingest.queue import make_queue
+    from ingest.queue import Queues
     from web import create_app
 
     home = tmp_path / "home"
     add_accounts(home)
     ensure_secret_key(home)
     settings = replace(Settings(home=home), max_upload_mb=1)
-    client = create_app(settings, queue=make_queue(settings)).test_client()
+    client = create_app(settings, queue=Queues(settings)).test_client()
     login(client, ARCHIVIST)
     token = csrf_token(client.get("/hochladen").get_data(as_text=True))
     # A raw body: the test client would spool a form over 500 KB to a temporary file.

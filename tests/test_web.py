@@ -30,7 +30,8 @@ from conftest import (
 
 from findbuch.home import Home
 from findbuch.settings import Settings
-from ingest.queue import make_queue, requeue_unfinished
+from ingest.queue import QUEUE_FILE, Queues
+from ingest.writer import ingestion_service
 from web.openapi import SCHEMAS
 
 SKEWED_JPEG = Path(__file__).parent / "fixtures" / "003_skew_kommunalpartnerschaften-p1.jpg"
@@ -222,33 +223,47 @@ def test_archivist_withdraws_a_document_with_a_reason(writable_home: Path) -> No
     assert "Zurückgezogen: Dublette" in client.get(f"/d/{doc_id}").get_data(as_text=True)
 
 
+def _wait_for_jobs(home: Path, timeout: float = 60) -> list:
+    """The jobs of a home once none is queued or processing any more."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with Home(Settings(home=home)) as h:
+            jobs = h.archive.catalog.jobs()
+        if jobs and all(j.status in ("done", "failed") for j in jobs):
+            return jobs
+        time.sleep(0.2)
+    raise AssertionError(f"jobs not finished: {[(j.file_name, j.status) for j in jobs]}")
+
+
 def test_upload_runs_in_the_background_and_the_status_page_shows_the_result(tmp_path: Path):
     home = tmp_path / "home"
     add_accounts(home)
-    queue = make_queue(Settings(home=home))
-    queue.immediate = True  # Huey runs each task as it is enqueued: the real task, in-process
-    client = make_client(home, queue=queue)
-    login(client, ARCHIVIST)
-    token = csrf_token(client.get("/hochladen").get_data(as_text=True))
-    broken = io.BytesIO(b"%PDF-1.4 kaputt")
-    data = {
-        "dateien": [
-            # Below 500 KB, so the test client keeps the request body in memory.
-            (io.BytesIO(SKEWED_JPEG.read_bytes()), "../../skew scan.jpg"),
-            (broken, "kaputt.pdf"),
-        ],
-        "typ": "memo",
-        "notiz": "Eingang Poststelle",
-        "csrf_token": token,
-    }
-    response = client.post("/hochladen", data=data, content_type="multipart/form-data")
-    assert response.status_code == 302
-    status = client.get("/auftraege").get_data(as_text=True)
+    with ingestion_service(Settings(home=home), worker=True) as queues:
+        client = make_client(home, queue=queues)
+        login(client, ARCHIVIST)
+        token = csrf_token(client.get("/hochladen").get_data(as_text=True))
+        broken = io.BytesIO(b"%PDF-1.4 kaputt")
+        data = {
+            "dateien": [
+                # Below 500 KB, so the test client keeps the request body in memory.
+                (io.BytesIO(SKEWED_JPEG.read_bytes()), "../../skew scan.jpg"),
+                (broken, "kaputt.pdf"),
+            ],
+            "typ": "memo",
+            "notiz": "Eingang Poststelle",
+            "csrf_token": token,
+        }
+        response = client.post("/hochladen", data=data, content_type="multipart/form-data")
+        assert response.status_code == 302
+        _wait_for_jobs(home)
+        status = client.get("/auftraege").get_data(as_text=True)
     assert "fertig" in status and "zum Dokument" in status
     assert "fehlgeschlagen:" in status and "PDF ist beschädigt" in status
+    assert "1 von 2 Dateien fertig</strong>, 1 fehlgeschlagen" in status
     with Home(Settings(home=home)) as h:
         [doc] = list(h.archive.catalog.documents())
         assert doc.original_name == "skew scan.jpg" and doc.note == "Eingang Poststelle"
+        assert h.search("Kommunalpartnerschaften").total == 1
         assert not list((home / "inbox").rglob("*.*"))  # the inbox is emptied
 
 
@@ -256,7 +271,7 @@ def test_uploads_survive_a_restart(tmp_path: Path) -> None:
     home = tmp_path / "home"
     add_accounts(home)
     settings = Settings(home=home)
-    client = make_client(home, queue=make_queue(settings))  # no consumer: the server "stops"
+    client = make_client(home, queue=Queues(settings))  # no writer, no worker: the server "stops"
     login(client, ARCHIVIST)
     token = csrf_token(client.get("/hochladen").get_data(as_text=True))
     client.post(
@@ -264,21 +279,9 @@ def test_uploads_survive_a_restart(tmp_path: Path) -> None:
         content_type="multipart/form-data",
         data={"dateien": [(io.BytesIO(NRW_PDF.read_bytes()), "nrw.pdf")], "csrf_token": token},
     )
-    restarted = make_queue(settings)
-    with Home(settings) as h:
-        assert requeue_unfinished(h, restarted) == 1
-    consumer = restarted.create_consumer(workers=1, worker_type="thread")
-    consumer.start()
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with Home(settings) as h:
-                [job] = h.archive.catalog.jobs()
-            if job.status == "done":
-                break
-            time.sleep(0.2)
-    finally:
-        consumer.stop(graceful=True)
+    Path(home / QUEUE_FILE).unlink()  # even the queue is lost: the catalog still knows the job
+    with ingestion_service(settings, worker=True):
+        [job] = _wait_for_jobs(home)
     assert job.status == "done" and job.doc_id
 
 
@@ -325,7 +328,7 @@ def test_api_upload_needs_an_archivists_token(writable_home: Path) -> None:
     denied = reader_api.post("/api/uploads", data=files, content_type="multipart/form-data")
     assert denied.status_code == 403
     _valid(denied.get_json(), "Error")
-    client = make_client(writable_home, queue=make_queue(Settings(home=writable_home)))
+    client = make_client(writable_home, queue=Queues(Settings(home=writable_home)))
     token = run_cli("--home", str(writable_home), "user", "token", ARCHIVIST[0]).stdout.strip()
     accepted = client.post(
         "/api/uploads",
@@ -386,7 +389,7 @@ def test_settings_public_flag_reads_booleans() -> None:
 
 
 def test_times_are_shown_in_german_local_time() -> None:
-    from web.text import german_datetime
+    from findbuch.fields import german_datetime
 
     assert german_datetime("2026-11-21T07:01:00+00:00") == "21.11.2026 08:01"  # CET
     assert german_datetime("2026-07-01T07:01:00+00:00") == "01.07.2026 09:01"  # CEST

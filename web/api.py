@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
-from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request
 from flask_login import current_user
@@ -64,12 +62,6 @@ def citation(doc_id: str) -> Response:
     return jsonify({"doc_id": doc_id, "format": fmt, "page": page, "citation": text})
 
 
-def _job_json(job: Any) -> dict[str, Any]:
-    data = asdict(job)
-    data.pop("inbox_path")
-    return data
-
-
 @api.post("/uploads")
 def uploads() -> tuple[Response, int]:
     """Upload files (multipart ``files``) with an archivist's API token; returns their jobs."""
@@ -81,7 +73,7 @@ def uploads() -> tuple[Response, int]:
         jobs = upload_files(request.files.getlist("files"), request.form, current_user.name)
     except FindbuchError as e:
         abort(400, e.message)
-    return jsonify({"jobs": [_job_json(j) for j in jobs]}), 202
+    return jsonify({"jobs": [j.public_fields() for j in jobs]}), 202
 
 
 @api.get("/jobs/<job_id>")
@@ -90,7 +82,7 @@ def job(job_id: str) -> Response:
     found = g.home.archive.catalog.job(job_id)
     if found is None:
         abort(404, "Diesen Auftrag gibt es nicht.")
-    return jsonify(_job_json(found))
+    return jsonify(found.public_fields())
 
 
 @api.get("/openapi.json")

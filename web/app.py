@@ -8,19 +8,20 @@ from collections.abc import Callable
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from huey.api import Huey
 from werkzeug.exceptions import HTTPException
 
 from findbuch.accounts import user_for_token
 from findbuch.errors import DocumentNotFoundError, FindbuchError
+from findbuch.fields import german_date, german_datetime
 from findbuch.home import Home
 from findbuch.secret_key import read_secret_key
 from findbuch.settings import Settings
+from ingest.batches import duration_words
+from ingest.queue import Queues
 from web.api import api
 from web.auth import AccountUser, auth
 from web.documents import documents
 from web.search import search
-from web.text import german_date, german_datetime
 from web.upload import upload
 
 _SECURITY_HEADERS = {
@@ -36,12 +37,12 @@ _SECURITY_HEADERS = {
 _OPEN_ENDPOINTS = {"auth.login", "static", "api.openapi"}
 
 
-def create_app(settings: Settings, *, queue: Huey | None = None) -> Flask:
+def create_app(settings: Settings, *, queue: Queues | None = None) -> Flask:
     """Build the Flask app for a data home; does no work beyond wiring.
 
     Args:
         settings: the settings; the data home must hold a secret (``findbuch serve`` makes it).
-        queue: the task queue uploads go to; without one, uploading is switched off.
+        queue: the task queues uploads go to; without them, uploading is switched off.
     """
     app = Flask(__name__)
     app.config.update(
@@ -55,6 +56,7 @@ def create_app(settings: Settings, *, queue: Huey | None = None) -> Flask:
     )
     app.jinja_env.filters["german_date"] = german_date
     app.jinja_env.filters["german_datetime"] = german_datetime
+    app.jinja_env.filters["duration_words"] = duration_words
     # API writes need a bearer token (no cookie), so cross-site forgery cannot reach them.
     CSRFProtect(app).exempt(api)
     homes = threading.local()

@@ -171,6 +171,11 @@ _JOB = {
         "pages_total",
         "doc_id",
         "error",
+        "batch",
+        "attempts",
+        "worker",
+        "started_at",
+        "finished_at",
     ],
     "properties": {
         "job_id": _STRING,
@@ -181,6 +186,11 @@ _JOB = {
         "pages_total": _INT,
         "doc_id": _STRING,
         "error": _STRING,
+        "batch": _STRING,
+        "attempts": _INT,
+        "worker": _STRING,
+        "started_at": _STRING,
+        "finished_at": _STRING,
     },
 }
 SCHEMAS = {

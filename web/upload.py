@@ -20,7 +20,8 @@ from werkzeug.wrappers import Response
 from archive import Job
 from findbuch.errors import FindbuchError
 from findbuch.fields import DOCUMENT_TYPES, read_field_value
-from ingest.queue import submit_upload
+from ingest.batches import current_batches
+from ingest.queue import new_batch, submit_job
 from web.auth import archivist_required
 
 upload = Blueprint("upload", __name__)
@@ -50,6 +51,7 @@ def upload_files(files: list[FileStorage], form: dict[str, str], user: str) -> l
             read_field_value(name, raw)  # refuse unreadable values before anything is stored
             metadata[name] = raw
     writer = g.writer()
+    batch = new_batch()
     jobs = []
     for file in files:
         try:
@@ -57,8 +59,14 @@ def upload_files(files: list[FileStorage], form: dict[str, str], user: str) -> l
         finally:
             file.close()  # large uploads are spooled to a temporary file: close it once kept
         jobs.append(
-            submit_upload(
-                writer, queue, path=path, file_name=file.filename, metadata=metadata, user=user
+            submit_job(
+                writer,
+                queue,
+                path=path,
+                file_name=file.filename,
+                metadata=metadata,
+                user=user,
+                batch=batch,
             )
         )
     return jobs
@@ -82,10 +90,12 @@ def upload_page() -> str | Response:
 @upload.get("/auftraege")
 @archivist_required
 def jobs_page() -> str:
-    """Every upload: queued, processing (pages done), done (link) or failed (why)."""
-    jobs = g.home.archive.catalog.jobs()
-    running = any(j.status in ("queued", "processing") for j in jobs)
-    return render_template("jobs.html", jobs=jobs, running=running)
+    """Every job: queued, processing (pages done), done (link) or failed (why), by batch."""
+    catalog = g.home.archive.catalog
+    jobs = catalog.jobs()
+    batches = current_batches(catalog)
+    running = any(not b.finished for b in batches)
+    return render_template("jobs.html", jobs=jobs, batches=batches, running=running)
 
 
 @upload.get("/auftraege/<job_id>")

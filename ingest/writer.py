@@ -1,0 +1,296 @@
+"""The single writer of queued ingestion: applies workers' results to catalog and index.
+
+Exactly one writer runs per data home (a lock file says which), on the machine whose local
+disk holds the index: Whoosh's lock relies on local file locking. It applies results one at
+a time, idempotently (a document already in the catalog is not stored or indexed again, so a
+job read twice after a worker was given up counts once), and commits the index in batches.
+It also watches the jobs: a job whose worker fell silent for ``worker_lease`` seconds is
+queued again, and after ``job_attempts`` tries it fails visibly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from archive import Job
+from findbuch.errors import FindbuchError
+from findbuch.fields import read_field_value
+from findbuch.home import Home, index_document
+from findbuch.settings import Settings
+from index import IndexDocument
+from ingest.handoff import ExtractionResult, read_result, result_path, waiting_results
+from ingest.pipeline import FAILED
+from ingest.queue import DONE, PROCESSING, QUEUED, Queues, remove_inbox_folder
+
+log = logging.getLogger("findbuch.writer")
+LOCK_FILE = "writer.lock"
+COMMIT_EVERY_DOCS = 25
+COMMIT_EVERY_S = 10.0
+WATCH_EVERY_S = 1.0
+IDLE_WAIT_S = 0.2
+
+
+@contextmanager
+def writer_lock(settings: Settings) -> Iterator[None]:
+    """Hold the data home's writer lock.
+
+    Raises:
+        FindbuchError: another process is the writer.
+    """
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with (settings.home / LOCK_FILE).open("a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as e:
+            f.seek(0)
+            holder = f.read().strip() or "unbekannt"
+            raise FindbuchError(
+                f"Für dieses Datenverzeichnis schreibt bereits ein anderer Prozess ({holder})."
+            ) from e
+        f.truncate(0)
+        f.write(f"{os.uname().nodename}:{os.getpid()}\n")
+        f.flush()
+        yield
+
+
+class Writer:
+    """Applies results and watches jobs; ``run`` until ``stop`` is set."""
+
+    def __init__(self, home: Home, queues: Queues) -> None:
+        self.home = home
+        self.queues = queues
+        self.catalog = home.archive.catalog
+        self.settings = home.settings
+        self._pending: dict[str, IndexDocument] = {}
+        self._last_commit = time.monotonic()
+        self._last_watch = 0.0
+        self._last_lost_check = time.monotonic()
+        self._suspects: dict[str, float] = {}
+        queues.writer_handler = self
+
+    def run(self, stop: threading.Event) -> None:
+        """Recover what a previous writer left, then apply notices until stopped."""
+        self.recover()
+        try:
+            while not stop.is_set():
+                task = self.queues.writer.dequeue()
+                if task is not None:
+                    self.queues.writer.execute(task)
+                if task is None or self._commit_due():
+                    self.commit()
+                if time.monotonic() - self._last_watch >= WATCH_EVERY_S:
+                    self.watch()
+                if task is None:
+                    stop.wait(IDLE_WAIT_S)
+        finally:
+            self.commit()
+
+    # Notices from workers -------------------------------------------------------------
+
+    def started(self, job_id: str, worker: str, attempt: int) -> None:
+        """A worker took a job up."""
+        job = self.catalog.job(job_id)
+        if job is None or job.status not in (QUEUED, PROCESSING):
+            return
+        self._suspects.pop(job_id, None)
+        self.catalog.update_job(
+            job_id,
+            status=PROCESSING,
+            worker=worker,
+            attempts=max(job.attempts, attempt),
+            started_at=job.started_at or _now(),
+            pages_done=0,
+        )
+
+    def finished(self, job_id: str) -> None:
+        """A worker handed a result over: apply it."""
+        self.apply(job_id)
+
+    # Applying results -------------------------------------------------------------------
+
+    def apply(self, job_id: str) -> None:
+        """Apply one waiting result, once: a result for a finished job is dropped."""
+        path = result_path(self.settings.results_dir, job_id)
+        result = read_result(path)
+        if result is None:
+            return
+        job = self.catalog.job(job_id)
+        if job is not None and job.status in (QUEUED, PROCESSING):
+            if result.error:
+                self._fail(job, result.error)
+            else:
+                self._store(job, result)
+        path.unlink(missing_ok=True)
+        self.queues.forget_beat(job_id)
+
+    def _store(self, job: Job, result: ExtractionResult) -> None:
+        new = result.document
+        doc = self.catalog.get_by_sha256(new.sha256)
+        note = ""
+        if doc is not None:
+            note = "bereits im Archiv"
+            if not doc.withdrawn and not self.home.index.has_document(doc.doc_id):
+                pages = self.home.pages(doc.doc_id)
+                self._pending.setdefault(doc.doc_id, index_document(doc, pages))
+        else:
+            doc = self.home.archive.add(self.settings.home / job.inbox_path, new)
+            changes = _uploader_metadata(job)
+            if changes:
+                self.catalog.correct(doc.doc_id, changes, editor=job.submitted_by)
+                doc = self.home.document(doc.doc_id)
+            self._pending[doc.doc_id] = index_document(doc, list(new.pages))
+        self.catalog.update_job(
+            job.job_id,
+            status=DONE,
+            doc_id=doc.doc_id,
+            pages_done=doc.page_count,
+            pages_total=doc.page_count,
+            error="; ".join((note, *result.warnings)).strip("; "),
+            finished_at=_now(),
+        )
+        remove_inbox_folder(self.settings, job.inbox_path)
+        log.info("Auftrag %s: Dokument %s (%s)", job.job_id, doc.doc_id, job.file_name)
+
+    def _fail(self, job: Job, error: str) -> None:
+        self.catalog.update_job(job.job_id, status=FAILED, error=error, finished_at=_now())
+        remove_inbox_folder(self.settings, job.inbox_path)
+        log.warning("Auftrag %s (%s) fehlgeschlagen: %s", job.job_id, job.file_name, error)
+
+    def _commit_due(self) -> bool:
+        due = time.monotonic() - self._last_commit > COMMIT_EVERY_S
+        return len(self._pending) >= COMMIT_EVERY_DOCS or (bool(self._pending) and due)
+
+    def commit(self) -> None:
+        """Make applied documents searchable: one index commit for the batch."""
+        if self._pending:
+            with self.home.index.writer() as writer:
+                for doc in self._pending.values():
+                    writer.add(doc)
+            self._pending.clear()
+        self._last_commit = time.monotonic()
+
+    # Watching jobs ----------------------------------------------------------------------
+
+    def recover(self) -> None:
+        """Mend what a stopped writer left: waiting results, unindexed documents, lost jobs."""
+        for job_id in waiting_results(self.settings.results_dir):
+            self.apply(job_id)
+        searchable = {d.doc_id for d in self.catalog.documents() if not d.withdrawn}
+        for doc_id in sorted(searchable - self.home.index.document_ids()):
+            self._pending[doc_id] = index_document(
+                self.home.document(doc_id), self.home.pages(doc_id)
+            )
+        self.commit()
+        self.watch(lost_after=0.0)
+
+    def watch(self, *, lost_after: float | None = None) -> None:
+        """Record progress of running jobs; queue again those given up; pick up lost results."""
+        self._last_watch = time.monotonic()
+        lease = self.settings.worker_lease
+        now = time.time()
+        for job_id in waiting_results(self.settings.results_dir):
+            self.apply(job_id)  # a notice may have been lost with a restarted writer
+        for job in self.catalog.jobs(status=PROCESSING, limit=100_000):
+            beat = self.queues.last_beat(job.job_id)
+            if beat is not None and now - beat.at <= lease:
+                if (beat.pages_done, beat.pages_total) != (job.pages_done, job.pages_total):
+                    self.catalog.update_job(
+                        job.job_id, pages_done=beat.pages_done, pages_total=beat.pages_total
+                    )
+            elif not result_path(self.settings.results_dir, job.job_id).exists():
+                self._requeue(job, f"Worker {job.worker} antwortet nicht mehr")
+        if lost_after is not None or time.monotonic() - self._last_lost_check >= lease:
+            self._requeue_lost(lease if lost_after is None else lost_after)
+
+    def _requeue_lost(self, after: float) -> None:
+        """Queued jobs that no queue carries (taken by a worker killed before it beat)."""
+        self._last_lost_check = time.monotonic()
+        queued = self.catalog.jobs(status=QUEUED, limit=1_000_000)
+        if not queued:
+            self._suspects.clear()
+            return
+        waiting = self.queues.waiting_job_ids()
+        now = time.monotonic()
+        for job in queued:
+            if job.job_id in waiting or self.queues.last_beat(job.job_id) is not None:
+                self._suspects.pop(job.job_id, None)
+                continue
+            first_seen = self._suspects.setdefault(job.job_id, now)
+            if now - first_seen >= after:
+                self._suspects.pop(job.job_id)
+                self._requeue(job, "nicht mehr in der Warteschlange")
+
+    def _requeue(self, job: Job, reason: str) -> None:
+        if job.attempts >= self.settings.job_attempts:
+            error = (
+                f"abgebrochen nach {job.attempts} Versuchen: {reason} "
+                "(Datei zu groß oder Worker abgestürzt?)"
+            )
+            self._fail(job, error)
+            return
+        log.warning("Auftrag %s (%s) erneut eingereiht: %s", job.job_id, job.file_name, reason)
+        self.queues.forget_beat(job.job_id)
+        self.catalog.update_job(job.job_id, status=QUEUED, pages_done=0)
+        self.queues.enqueue(job, attempt=job.attempts + 1)
+
+
+def _uploader_metadata(job: Job) -> dict[str, Any]:
+    """What the uploader said about the file, recorded as their correction."""
+    changes: dict[str, Any] = {}
+    for name, raw in job.metadata.items():
+        if raw:
+            try:
+                changes[name] = read_field_value(name, raw)
+            except FindbuchError:
+                continue  # checked when the form was submitted; skip what no longer reads
+    return changes
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def run_writer(settings: Settings, queues: Queues, stop: threading.Event) -> None:
+    """Be the data home's writer until ``stop`` is set; the caller holds ``writer_lock``."""
+    with Home(settings) as home:
+        home.ensure_index()
+        Writer(home, queues).run(stop)
+
+
+@contextmanager
+def ingestion_service(settings: Settings, *, worker: bool) -> Iterator[Queues]:
+    """The writer, and with ``worker`` one worker, in threads of this process (``serve``).
+
+    When another process is already the writer (``findbuch worker --writer``), only the
+    worker runs here.
+    """
+    queues = Queues(settings)
+    stop = threading.Event()
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(writer_lock(settings))
+        except FindbuchError as e:
+            log.warning("%s Dieser Prozess reiht nur ein.", e.message)
+        else:
+            thread = threading.Thread(
+                target=run_writer, args=(settings, queues, stop), name="writer", daemon=True
+            )
+            thread.start()
+            stack.callback(thread.join)
+            stack.callback(stop.set)
+        if worker:
+            consumer = queues.work.create_consumer(
+                workers=1, worker_type="thread", initial_delay=0.1, backoff=1.15, max_delay=1.0
+            )
+            consumer.start()
+            stack.callback(consumer.stop, graceful=True)
+        yield queues
