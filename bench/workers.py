@@ -4,7 +4,9 @@ Workers and the writer are the real ``findbuch worker`` processes on the embedde
 on Redis, when ``redis-server`` is installed), started before the files are queued; a run is
 timed from ``ingest --queue`` until the catalog records every job as finished. Beside them, in
 the same run: raw ``tesseract`` on the same images (one process), the ceiling (cores x raw),
-and the same 200 council texts ingested in-process, for the queue's overhead per job.
+and the same 200 council texts ingested in-process, for the queue's overhead per job: the CPU
+time of all processes of a queued run, less that of a one-file run (starting the processes),
+per job, against the CPU time per file in-process.
 
     python -m bench.workers
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -81,8 +84,9 @@ def redis_server() -> Iterator[str | None]:
         server.wait(10)
 
 
-def queued_run(files: list[Path], workers: int, broker: str | None) -> float:
-    """Seconds from queueing ``files`` until every job is finished, with ``workers`` workers."""
+def queued_run(files: list[Path], workers: int, broker: str | None) -> tuple[float, float]:
+    """Seconds from queueing ``files`` until every job is finished, with ``workers`` workers,
+    and the CPU seconds of all Findbuch processes (queueing, workers, writer)."""
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         env = {**os.environ, "FINDBUCH_HOME": str(home)}
@@ -90,13 +94,15 @@ def queued_run(files: list[Path], workers: int, broker: str | None) -> float:
             subprocess.run(["redis-cli", "-u", broker, "flushall"], check=True, capture_output=True)
             env["FINDBUCH_BROKER_URL"] = broker
         Home(Settings(home=home)).close()  # catalog and index exist before the workers start
-        processes = [subprocess.Popen([*FINDBUCH, "worker", "--writer"], env=env)]
+        writer = [*FINDBUCH, "worker", "--writer"]
+        processes = [subprocess.Popen(writer, env=env, stderr=subprocess.DEVNULL)]
         for n in range(workers):
             workdir = Path(tmp) / f"w{n}"
             args = ["worker", "--processes", "1", "--workdir", str(workdir)]
             worker = subprocess.Popen([*FINDBUCH, *args], env=env, stderr=subprocess.DEVNULL)
             processes.append(worker)
         time.sleep(3)  # every worker started and waiting
+        cpu_before = _children_cpu()
         start = time.perf_counter()
         subprocess.run([*FINDBUCH, "ingest", "--queue", *map(str, files)], env=env, check=True,
                        capture_output=True)  # fmt: skip
@@ -112,16 +118,27 @@ def queued_run(files: list[Path], workers: int, broker: str | None) -> float:
             process.wait(30)
         if failed:
             raise SystemExit(f"bench: jobs failed: {[(j.file_name, j.error) for j in failed]}")
-        return seconds
+        return seconds, _children_cpu() - cpu_before
 
 
-def in_process(files: list[Path]) -> float:
-    """Seconds of the same files through ``ingest_paths`` in this process (jobs=1)."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def in_process(files: list[Path]) -> tuple[float, float]:
+    """Seconds and CPU seconds of the same files through ``ingest_paths`` here (jobs=1)."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(home=Path(tmp), jobs=1)
         with Home(settings) as home:
+            cpu_before = _own_cpu()
             seconds, _ = timed(lambda: list(ingest_paths(files, home)))
-    return seconds
+            return seconds, _own_cpu() - cpu_before
 
 
 def main() -> None:
@@ -142,7 +159,7 @@ def main() -> None:
         brokers = [("eingebaut (SQLite)", None)] + ([("Redis", redis_url)] if redis_url else [])
         for label, broker in brokers:
             for workers in WORKER_COUNTS:
-                seconds = queued_run(scans, workers, broker)
+                seconds, _ = queued_run(scans, workers, broker)
                 rate = pages / seconds * 60
                 print(
                     f"| queue {label}, {workers} worker process(es) | {seconds:.1f} | {rate:.1f} "
@@ -151,18 +168,19 @@ def main() -> None:
         texts_dir = Path(tmp) / "texts"
         texts_dir.mkdir()
         texts = council_texts(texts_dir)
-        here = in_process(texts)
-        print(f"\nQueue overhead: {len(texts)} council texts (no OCR), 1 worker process\n")
-        print("| run | seconds | ms per file | overhead per job |")
+        here, here_cpu = in_process(texts)
+        n = len(texts)
+        print(f"\nQueue overhead: {n} council texts (no OCR), 1 worker process\n")
+        print("| run | seconds | CPU seconds, all processes | CPU per job beyond in-process |")
         print("|---|---|---|---|")
-        per_file = here / len(texts) * 1000
-        print(f"| in-process `ingest_paths`, jobs=1 | {here:.1f} | {per_file:.0f} | – |")
+        print(f"| in-process `ingest_paths`, jobs=1 | {here:.1f} | {here_cpu:.1f} | – |")
         for label, broker in brokers:
-            seconds = queued_run(texts, 1, broker)
-            overhead = (seconds - here) / len(texts) * 1000
+            seconds, cpu = queued_run(texts, 1, broker)
+            _, fixed = queued_run(texts[:1], 1, broker)  # starting the processes, one file
+            overhead = ((cpu - fixed) / (n - 1) - here_cpu / n) * 1000
             print(
-                f"| queue {label}, 1 worker + writer | {seconds:.1f} | "
-                f"{seconds / len(texts) * 1000:.0f} | {overhead:+.0f} ms |"
+                f"| queue {label}: `ingest --queue`, 1 worker, writer | {seconds:.1f} | "
+                f"{cpu:.1f} | {overhead:+.0f} ms |"
             )
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
