@@ -20,6 +20,8 @@ from index.analyzers import TOKEN_PATTERN
 MAX_FUZZY_DISTANCE = 2
 MAX_QUERY_CHARS = 1000
 FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "parts": 0.4, "names": 0.5}
+# Fields indexed without positions (index.schema): quoted phrases are not matched there.
+POSITIONLESS_FIELDS = ("parts", "names")
 # German names users may type for fields, besides the schema's own names.
 FIELD_ALIASES = {
     "title": ["titel"],
@@ -84,12 +86,18 @@ def _tidy(text: str, schema: Schema) -> str:
 
 
 def _rewrite(q: query.Query) -> query.Query:
-    """Cap ``term~N`` and let ``V2072/23`` also find its numeric core ``2072/23`` (OCR'd V)."""
+    """Cap ``term~N``; ``V2072/23`` also finds ``2072/23``; phrases only where positions are.
+
+    The numeric core catches an OCR'd prefix letter. A quoted phrase is matched in title and
+    body; fields without positions cannot tell whether its words stand together.
+    """
     if isinstance(q, query.FuzzyTerm):
         q.maxdist = min(q.maxdist, MAX_FUZZY_DISTANCE)
         return q
     if type(q) is query.Term and q.fieldname == "doc_type":
         return query.Term("doc_type", document_type_key(q.text) or q.text, boost=q.boost)
+    if isinstance(q, query.Phrase) and q.fieldname in POSITIONLESS_FIELDS:
+        return query.NullQuery
     if type(q) is query.Term and q.fieldname in ("title", "body"):
         match = _ID_WITH_PREFIX.match(q.text) if "/" in q.text else None
         if match:

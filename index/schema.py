@@ -13,7 +13,7 @@ from index.analyzers import (
     name_analyzer,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Written beside the index; a different stamp means the index must be rebuilt from the archive.
 INDEX_STAMP = {"schema": SCHEMA_VERSION, "analyzer": ANALYZER_VERSION}
 
@@ -61,8 +61,10 @@ def build_schema() -> fields.Schema:
         title=fields.TEXT(analyzer=analyzer, stored=True, multitoken_query="phrase"),
         body=fields.TEXT(analyzer=analyzer, phrase=True, multitoken_query="phrase"),
         # Parts of compound words and name keys: body text analysed differently, ranked lower.
-        parts=fields.TEXT(analyzer=compound_parts_analyzer(), multitoken_query="phrase"),
-        names=fields.TEXT(analyzer=name_analyzer(), multitoken_query="phrase"),
+        # No positions: phrases are matched in the body; positions here tripled the index size
+        # these fields take (bench/RESULTS.md, scale).
+        parts=fields.TEXT(analyzer=compound_parts_analyzer(), phrase=False, multitoken_query="and"),
+        names=fields.TEXT(analyzer=name_analyzer(), phrase=False, multitoken_query="and"),
         date=fields.ID(stored=True),
         year=fields.ID(stored=True),
         doc_type=fields.ID(stored=True),
