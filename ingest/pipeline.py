@@ -30,7 +30,7 @@ from ingest.found import Found
 from ingest.image import count_frames
 from ingest.jobs import IMAGE_FRAME, PDF_PAGE, OcrJob, OcrOutcome, init_worker, run_ocr_job
 from ingest.metadata import Metadata, extract_metadata
-from ingest.pdf import read_pdf
+from ingest.pdf import PdfLayer, read_pdf
 from ingest.plaintext import decode_text, split_text_pages
 from ingest.searchable import searchable_pdf
 
@@ -76,6 +76,7 @@ class _Planned:
     ocr: dict[int, Future[OcrOutcome]] = field(default_factory=dict)
     pdf_title: str = ""
     pdf_author: str = ""
+    layer: Future[PdfLayer] | None = None  # a PDF's text layer, being read by a worker
 
 
 def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -133,20 +134,41 @@ class _Ingestion:
         window: deque[_Planned | IngestResult] = deque()
         for path in files:
             window.append(self._plan(path))
+            self._start_read_layers(window)
             while len(window) > self.jobs * DOCUMENTS_IN_FLIGHT_PER_JOB:
                 yield self._finish(window.popleft())
         while window:
             yield self._finish(window.popleft())
 
+    def _start_read_layers(self, window: Iterable[_Planned | IngestResult]) -> None:
+        """Submit the OCR pages of PDFs whose text layer a worker has read meanwhile."""
+        for item in window:
+            layer = item.layer if isinstance(item, _Planned) else None
+            if layer is not None and layer.done() and layer.exception() is None:
+                self._start_pages(item)
+
+    def _start_pages(self, planned: _Planned) -> None:
+        """Take a PDF's text layer (waiting for it) and submit the pages it lacks for OCR.
+
+        Raises:
+            InputFileError: the PDF cannot be read.
+        """
+        layer, planned.layer = planned.layer, None
+        if layer is not None:
+            use_layer(planned, layer.result(), self.settings, self._submit)
+
     def _submit(self, job: OcrJob) -> Future[OcrOutcome]:
         """Hand a page to a worker; with one job, read it right here (no process to start)."""
         if self.jobs == 1:
             return read_here(job)
+        return self._workers().submit(run_ocr_job, job)
+
+    def _workers(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.jobs, mp_context=get_context("forkserver"), initializer=init_worker
             )
-        return self._pool.submit(run_ocr_job, job)
+        return self._pool
 
     def _plan(self, path: Path) -> _Planned | IngestResult:
         try:
@@ -159,7 +181,15 @@ class _Ingestion:
                 return _Planned(path, sha256, "", texts=[])
             with path.open("rb") as f:
                 media_type = detect_media_type(f.read(HEAD_BYTES))
-            planned = plan_document(path, sha256, media_type, self.settings, self._submit)
+            if media_type == PDF and self.jobs > 1:
+                # pdfplumber is most of a born-digital PDF's cost: read layers in parallel too.
+                planned = _Planned(path, sha256, media_type, texts=[])
+                planned.layer = self._workers().submit(
+                    read_pdf, path, min_chars=self.settings.min_page_chars,
+                    max_pages=self.settings.max_pages,
+                )  # fmt: skip
+            else:
+                planned = plan_document(path, sha256, media_type, self.settings, self._submit)
             self._in_flight.add(sha256)
             return planned
         except InputFileError as e:
@@ -182,6 +212,7 @@ class _Ingestion:
             error = "gleicher Inhalt wie eine frühere Datei dieses Stapels, die scheiterte"
             return IngestResult(path=str(item.path), status=FAILED, error=error)
         try:
+            self._start_pages(item)
             new, warnings = _assemble(item, self.settings, self.on_page)
         except InputFileError as e:
             return IngestResult(path=str(item.path), status=FAILED, error=e.message)
@@ -229,16 +260,36 @@ def plan_document(
         planned.texts = [(text, "text") for text in pages]
     elif media_type == PDF:
         layer = read_pdf(path, min_chars=settings.min_page_chars, max_pages=settings.max_pages)
-        planned.texts = [(t, "pdf") if t is not None else None for t in layer.pages]
-        planned.pdf_title, planned.pdf_author = layer.title, layer.author
+        use_layer(planned, layer, settings, submit)
+        return planned
     elif media_type in IMAGE_TYPES:
         planned.texts = [None] * count_frames(path)
-    source = PDF_PAGE if media_type == PDF else IMAGE_FRAME
+    _submit_ocr(planned, IMAGE_FRAME, settings, submit)
+    return planned
+
+
+def use_layer(
+    planned: _Planned,
+    layer: PdfLayer,
+    settings: Settings,
+    submit: Callable[[OcrJob], Future[OcrOutcome]],
+) -> None:
+    """A PDF's pages from its text layer; the pages without a usable one go to OCR."""
+    planned.texts = [(t, "pdf") if t is not None else None for t in layer.pages]
+    planned.pdf_title, planned.pdf_author = layer.title, layer.author
+    _submit_ocr(planned, PDF_PAGE, settings, submit)
+
+
+def _submit_ocr(
+    planned: _Planned,
+    source: str,
+    settings: Settings,
+    submit: Callable[[OcrJob], Future[OcrOutcome]],
+) -> None:
     for index, text in enumerate(planned.texts):
         if text is None:
-            job = OcrJob(path, source, index, settings.ocr_languages, settings.ocr_timeout)
+            job = OcrJob(planned.path, source, index, settings.ocr_languages, settings.ocr_timeout)
             planned.ocr[index] = submit(job)
-    return planned
 
 
 def extract_pages(path: Path, settings: Settings) -> NewDocument:
