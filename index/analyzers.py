@@ -73,6 +73,15 @@ def fix_confusables(word: str) -> str:
     return _DIGIT_IN_WORD.sub(lambda m: _DIGIT_AS_LETTER[m.group(0)], word)
 
 
+@lru_cache(maxsize=200_000)
+def _normalised_token(text: str) -> str:
+    """A token with OCR look-alikes undone and dashed identifiers joined.
+
+    Cached: every hit's page is analysed again for its snippet, and words recur on every page.
+    """
+    return _DASHED_ID.sub(r"\1\2/\3", _OCR_V.sub("v", fix_confusables(text)))
+
+
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("german")
@@ -102,7 +111,7 @@ class CompoundTokenFilter(Filter):
         for t in tokens:
             if t.positions:
                 t.pos += shift
-            text = _DASHED_ID.sub(r"\1\2/\3", _OCR_V.sub("v", fix_confusables(t.text)))
+            text = _normalised_token(t.text)
             t.text = text
             if not _JOINERS.search(text):
                 yield t
