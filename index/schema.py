@@ -13,8 +13,9 @@ from index.analyzers import (
     name_analyzer,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 # Written beside the index; a different stamp means the index must be rebuilt from the archive.
+FACET_SEPARATOR = "\x1f"
 INDEX_STAMP = {"schema": SCHEMA_VERSION, "analyzer": ANALYZER_VERSION}
 
 
@@ -54,7 +55,8 @@ def build_schema() -> fields.Schema:
     analyzer = german_analyzer()
     return fields.Schema(
         page_id=fields.ID(unique=True),
-        doc_id=fields.ID(stored=True),
+        # A column too: grouping thousands of matching pages by document reads it per page.
+        doc_id=fields.ID(stored=True, sortable=True),
         page=fields.NUMERIC(stored=True),
         sha256=fields.STORED(),
         original_name=fields.STORED(),
@@ -72,6 +74,10 @@ def build_schema() -> fields.Schema:
         references=fields.KEYWORD(stored=True, commas=True, lowercase=True),
         persons=fields.TEXT(analyzer=name_analyzer(), stored=True),
         places=fields.TEXT(analyzer=name_analyzer(), stored=True),
+        # The facets of the page's document as one column value (index.search.FACETS, joined
+        # by FACET_SEPARATOR): counting them over thousands of matching documents from stored
+        # fields was a third of a search at 10,000 pages.
+        facet_values=fields.COLUMN(),
     )
 
 

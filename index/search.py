@@ -25,7 +25,7 @@ from index.queries import (
     parse_query,
     tolerance_for,
 )
-from index.schema import INDEX_STAMP, IndexDocument, build_schema, page_id
+from index.schema import FACET_SEPARATOR, INDEX_STAMP, IndexDocument, build_schema, page_id
 
 STAMP_FILE = "findbuch-index.json"
 # A second writer waits this long for the lock (one writer per index, see research/whoosh.md).
@@ -132,7 +132,11 @@ class IndexWriter:
                 references=",".join(doc.references),
                 persons=",".join(doc.persons),
                 places=",".join(doc.places),
-            )
+                facet_values=FACET_SEPARATOR.join(
+                    (doc.doc_type, doc.issuer, doc.date[:4], ",".join(doc.persons),
+                     ",".join(doc.places))
+                ).encode(),
+            )  # fmt: skip
 
 
 class SearchIndex:
@@ -251,12 +255,13 @@ class SearchIndex:
                 # A rare near spelling is likely an OCR error in a document, no better word;
                 # it is offered only when nothing matched the query as typed.
                 suggestion = _suggest(searcher, self.schema, text, common_only=bool(complete))
+            facets = _facets(searcher, grouped.values())
         return SearchResults(
             query=text,
             total=len(grouped),
             hits=hits,
             offset=offset,
-            facets=_facets(grouped.values()),
+            facets=facets,
             suggestion=suggestion,
         )
 
@@ -353,14 +358,15 @@ def _sorted(groups: list[list[Hit]], sort: str) -> list[list[Hit]]:
     return dated + undated
 
 
-def _facets(groups: Iterable[list[Hit]]) -> dict[str, list[tuple[str, int]]]:
+def _facets(searcher: Searcher, groups: Iterable[list[Hit]]) -> dict[str, list[tuple[str, int]]]:
     """Per facet, how many matching documents have each value."""
     counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    groups = list(groups)
+    column = searcher.reader().column_reader("facet_values") if groups else []
     for pages in groups:
-        stored = pages[0].fields()
-        for name in FACETS:
-            values = stored.get(name, "")
-            items = values.split(",") if name in ("persons", "places") else [values]
+        values = column[pages[0].docnum].decode().split(FACET_SEPARATOR)
+        for name, value in zip(FACETS, values, strict=True):
+            items = value.split(",") if name in ("persons", "places") else [value]
             counters[name].update(v for v in items if v)
     facets = {
         name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
@@ -402,12 +408,17 @@ def _near_spelling(reader: IndexReader, term: str) -> str | None:
 
 def _grouped(searcher: Searcher, q: Query) -> dict[str, list[Hit]]:
     """Matching pages grouped by document, documents and pages best first."""
-    results = searcher.search(q, limit=None, terms=True)
+    # Without terms=True: recording the matched terms of every page cost a quarter of the
+    # search, and snippets highlight the query's terms that exist in the index just as well.
+    results = searcher.search(q, limit=None)
     results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
     results.formatter = _MarkFormatter()
+    if results.is_empty():
+        return {}  # an empty index has no columns to read
+    doc_ids = searcher.reader().column_reader("doc_id")
     grouped: dict[str, list[Hit]] = {}
     for hit in results:
-        grouped.setdefault(hit["doc_id"], []).append(hit)
+        grouped.setdefault(doc_ids[hit.docnum], []).append(hit)
     return grouped
 
 
