@@ -102,6 +102,11 @@ CREATE TABLE IF NOT EXISTS jobs (
     finished_at  TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, submitted_at);
+CREATE TABLE IF NOT EXISTS failed_logins (
+    address TEXT NOT NULL,
+    at      REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS failed_logins_by_address ON failed_logins (address, at);
 """
 
 _DOC_COLUMNS = "doc_id, sha256, original_name, media_type, size, ingested_at, page_count"
@@ -414,6 +419,22 @@ class Catalog:
             (token_hash,),
         ).fetchone()
         return User(*row) if row else None
+
+    def record_failed_login(self, address: str, at: float, *, keep_s: float) -> None:
+        """Note a failed login from ``address`` (Unix time); forget those older than ``keep_s``.
+
+        Kept in the catalog, not in memory, so that every server process counts them together.
+        """
+        with self._conn:
+            self._conn.execute("INSERT INTO failed_logins VALUES (?, ?)", (address, at))
+            self._conn.execute("DELETE FROM failed_logins WHERE at < ?", (at - keep_s,))
+
+    def failed_logins(self, address: str, since: float) -> int:
+        """Failed logins from ``address`` since ``since`` (Unix time)."""
+        row = self._conn.execute(
+            "SELECT COUNT(*) FROM failed_logins WHERE address = ? AND at >= ?", (address, since)
+        ).fetchone()
+        return int(row[0])
 
     def add_job(self, job: Job) -> None:
         """Record a queued upload."""

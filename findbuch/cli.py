@@ -370,6 +370,11 @@ def import_bag(ctx: click.Context, source: Path) -> None:
 @click.option(
     "--public", is_flag=True, default=None, help="Suchen und Lesen ohne Anmeldung erlauben."
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(0),
+    help="Serverprozesse (Standard: einer je Prozessorkern; Einstellung web_processes).",
+)
 @click.option("--no-worker", is_flag=True, help="Hochgeladenes nicht in diesem Prozess aufnehmen.")
 @click.pass_context
 def serve(
@@ -377,27 +382,38 @@ def serve(
     host: str | None,
     port: int | None,
     public: bool | None,  # noqa: FBT001
+    processes: int | None,
     no_worker: bool,  # noqa: FBT001
 ) -> None:
     """Die Weboberfläche starten (mit eingebautem Auftragsdienst für Hochgeladenes)."""
-    from waitress import serve as waitress_serve
-
+    from findbuch.serving import fork_servers, listening_socket, serve_app, stop_servers
+    from ingest.queue import Queues
     from ingest.writer import ingestion_service
     from web import create_app
 
-    settings = _settings(ctx, host=host, port=port, public=public)
+    settings = _settings(ctx, host=host, port=port, public=public, web_processes=processes)
     ensure_secret_key(settings.home)
     with Home(settings) as home:
         home.ensure_index()
-    with ingestion_service(settings, worker=not no_worker) as queues:
-        _stop_on_signals()
-        click.echo(
-            f"Findbuch läuft auf http://{settings.host}:{settings.port}/ (Strg+C beendet)",
-            err=True,
-        )
-        waitress_serve(
-            create_app(settings, queue=queues), host=settings.host, port=settings.port, threads=8
-        )
+    try:
+        sock = listening_socket(settings.host, settings.port)
+    except OSError as e:
+        raise FindbuchError(
+            f"{settings.host}:{settings.port} ist nicht verfügbar ({e.strerror})."
+        ) from e
+    count = settings.web_processes or os.cpu_count() or 1
+    children = fork_servers(sock, lambda: create_app(settings, queue=Queues(settings)), count - 1)
+    try:
+        with ingestion_service(settings, worker=not no_worker) as queues:
+            _stop_on_signals()
+            click.echo(
+                f"Findbuch läuft auf http://{settings.host}:{settings.port}/ mit {count} "
+                "Serverprozess(en) (Strg+C beendet)",
+                err=True,
+            )
+            serve_app(sock, create_app(settings, queue=queues))
+    finally:
+        stop_servers(children)
 
 
 @cli.command()

@@ -35,6 +35,7 @@ class Settings:
     broker_url: str = ""
     worker_lease: float = 30.0
     job_attempts: int = 3
+    web_processes: int = 0
 
     @property
     def catalog_path(self) -> Path:
@@ -82,6 +83,7 @@ SETTING_HELP: dict[str, str] = {
     "worker_lease": "Sekunden ohne Lebenszeichen, nach denen ein Auftrag als verwaist gilt "
     "und erneut eingereiht wird",
     "job_attempts": "So oft wird ein Auftrag aufgenommen, bevor er als fehlgeschlagen gilt",
+    "web_processes": "Prozesse des Webservers; 0 heißt: so viele wie Prozessorkerne",
 }
 
 

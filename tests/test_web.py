@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
@@ -349,13 +351,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_real_server_answers_searches(ingested_home: Path, tmp_path: Path) -> None:
+def test_real_server_answers_searches_from_two_processes(ingested_home: Path, tmp_path: Path):
     home = tmp_path / "server-home"
     run_cli("--home", str(home), "ingest", str(MEMO_SCAN))
+    add_accounts(home)
     port = _free_port()
     command = Path(sys.executable).parent / "findbuch"
     server = subprocess.Popen(
-        [command, "--home", home, "serve", "--port", str(port), "--public"],
+        [command, "--home", home, "serve", "--port", str(port), "--public", "--processes", "2"],
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -374,10 +377,40 @@ def test_real_server_answers_searches(ingested_home: Path, tmp_path: Path) -> No
                 time.sleep(0.2)
         assert "<mark>Solidaritätspartnerschaft</mark>" in body
         assert (home / "secret_key").stat().st_mode & 0o777 == 0o600
+        children = _children(server.pid)
+        assert len(children) == 1  # a second server process on the same socket
+        # Failed logins count across processes: each attempt is a new connection.
+        statuses = [_failed_login(port) for _ in range(6)]
+        assert statuses == [401] * 5 + [429]
     finally:
         server.terminate()
         server.wait(timeout=10)
         server.stderr.close()
+    time.sleep(0.5)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in children)
+
+
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    found = []
+    for task in tasks.iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _failed_login(port: int) -> int:
+    """One failed login through the real form (its own session and CSRF token)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    with opener.open(f"http://127.0.0.1:{port}/anmelden", timeout=5) as response:
+        token = csrf_token(response.read().decode())
+    form = urllib.parse.urlencode(
+        {"name": ARCHIVIST[0], "password": "falsch-falsch-falsch", "csrf_token": token}
+    ).encode()
+    try:
+        opener.open(f"http://127.0.0.1:{port}/anmelden", data=form, timeout=5)
+    except urllib.error.HTTPError as e:
+        return e.code
+    return 200
 
 
 def test_settings_public_flag_reads_booleans() -> None:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict, deque
 from collections.abc import Callable
 from functools import wraps
-from threading import Lock
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,28 +42,6 @@ class AccountUser:
         return self.role == ARCHIVIST
 
 
-class _FailedLogins:
-    """Failed login attempts per address, within a sliding window."""
-
-    def __init__(self) -> None:
-        self._times: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = Lock()
-
-    def blocked(self, address: str) -> bool:
-        with self._lock:
-            times = self._times[address]
-            while times and time.monotonic() - times[0] > FAILED_LOGIN_WINDOW_S:
-                times.popleft()
-            return len(times) >= MAX_FAILED_LOGINS
-
-    def record(self, address: str) -> None:
-        with self._lock:
-            self._times[address].append(time.monotonic())
-
-
-_failed = _FailedLogins()
-
-
 def archivist_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Only archivists may use this route (upload, edit, withdraw)."""
 
@@ -92,14 +68,16 @@ def login() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         return render_template("login.html", next=request.args.get("next", ""))
     address = request.remote_addr or "?"
-    if _failed.blocked(address):
+    since = time.time() - FAILED_LOGIN_WINDOW_S
+    if g.home.archive.catalog.failed_logins(address, since) >= MAX_FAILED_LOGINS:
         message = "Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in 5 Minuten."
         return render_template("login.html", error=message, next=""), 429
     user = authenticate(
         g.home.archive.catalog, request.form.get("name", ""), request.form.get("password", "")
     )
     if user is None:
-        _failed.record(address)
+        catalog = g.writer().archive.catalog
+        catalog.record_failed_login(address, time.time(), keep_s=FAILED_LOGIN_WINDOW_S)
         error = "Benutzername oder Passwort stimmt nicht."
         return render_template("login.html", error=error, next=request.form.get("next")), 401
     login_user(AccountUser(user))
