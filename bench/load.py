@@ -143,24 +143,41 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far (``/proc/<pid>/stat``); 0 when gone."""
+def server_pids(pid: int) -> list[int]:
+    """The server process and the server processes it forked (``serve --processes``)."""
+    pids = [pid]
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pids += [int(c) for c in (task / "children").read_text().split()]
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        pass
+    return pids
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a server's processes so far (``/proc/<pid>/stat``)."""
+    total = 0.0
+    for one in server_pids(pid):
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def status_mb(pid: int, key: str) -> float:
-    """A memory line of ``/proc/<pid>/status`` (``VmRSS``, ``VmHWM``) in MB; 0 when gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    """A memory line of ``/proc/<pid>/status`` (``VmRSS``, ``VmHWM``) in MB, summed over the
+    server's processes; 0 when gone."""
+    total = 0.0
+    for one in server_pids(pid):
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith(key + ":"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
 
 
 @contextmanager
