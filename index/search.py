@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from whoosh.fields import Schema
 from whoosh.index import LockError
 from whoosh.query import Query
 from whoosh.reading import IndexReader
-from whoosh.searching import Hit, Searcher
+from whoosh.searching import Hit, Results, Searcher
 
 from index.queries import (
     RARE_DOC_FREQUENCY,
@@ -31,6 +32,13 @@ STAMP_FILE = "findbuch-index.json"
 # A second writer waits this long for the lock (one writer per index, see research/whoosh.md).
 WRITER_TIMEOUT_S = 120.0
 SNIPPET_CHARS = 240
+# Snippets are made from windows of this many characters either side of a likely match
+# (at most SNIPPET_WINDOWS of them), found by a word's first SNIPPET_PREFIX_CHARS letters.
+SNIPPET_WINDOW_CHARS = 160
+SNIPPET_WINDOWS = 3
+SNIPPET_PREFIX_CHARS = 4
+# Lower-case folding that keeps every character's offset (ß becomes one s).
+_SAME_LENGTH_FOLD = str.maketrans("äöüßéèêáàâóòôíìîúùûç", "aouseeeaaaoooiiiuuuc")
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 SORTS = (RELEVANCE, NEWEST, OLDEST)
 # Fewer matching documents than this count as "little found": a suggestion is offered.
@@ -406,6 +414,44 @@ def _near_spelling(reader: IndexReader, term: str) -> str | None:
     return max(candidates, key=lambda t: reader.doc_frequency("body", t), default=None)
 
 
+def _query_words(results: Results) -> frozenset[str]:
+    """The body terms a result list's query matches in the index, worked out once per list."""
+    words = getattr(results, "findbuch_words", None)
+    if words is None:
+        field = results.searcher.schema["body"]
+        terms = results.query_terms(expand=True, fieldname="body")
+        words = frozenset(field.from_bytes(term[1]) for term in terms)
+        results.findbuch_words = words
+    return words
+
+
+def snippet_source(text: str, words: Iterable[str]) -> str:
+    """The parts of a page where its matches may stand, for a snippet that costs less.
+
+    The highlighter analyses all the text it is given, and that was most of a search's time.
+    A word's first letters, folded as the index folds them, are found in the page's text
+    (a superset of the matches); a window around each such place keeps every match with its
+    context. Pages where no such place is found are given whole.
+    """
+    if len(text) <= 2 * SNIPPET_WINDOW_CHARS:
+        return text
+    folded = text.lower().translate(_SAME_LENGTH_FOLD)
+    if len(folded) != len(text):  # lower() changed a length: offsets would not fit
+        return text
+    prefixes = {w[:SNIPPET_PREFIX_CHARS].replace("ss", "s") for w in words if w}
+    starts = sorted({m.start() for p in prefixes for m in re.finditer(re.escape(p), folded)})
+    windows: list[tuple[int, int]] = []
+    for start in starts:
+        begin, end = max(0, start - SNIPPET_WINDOW_CHARS), start + SNIPPET_WINDOW_CHARS
+        if windows and begin <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        elif len(windows) < SNIPPET_WINDOWS:
+            windows.append((begin, end))
+    if not windows:
+        return text
+    return " … ".join(text[begin:end] for begin, end in windows)
+
+
 def _grouped(searcher: Searcher, q: Query) -> dict[str, list[Hit]]:
     """Matching pages grouped by document, documents and pages best first."""
     # Without terms=True: recording the matched terms of every page cost a quarter of the
@@ -427,7 +473,8 @@ def _to_hit(
 ) -> SearchHit:
     best = page_hits[0]
     text = page_text(best["doc_id"], best["page"])
-    snippet = best.highlights("body", text=text, top=2) or escape(text[:SNIPPET_CHARS])
+    source = snippet_source(text, _query_words(best.results))
+    snippet = best.highlights("body", text=source, top=2) or escape(text[:SNIPPET_CHARS])
     return SearchHit(
         doc_id=best["doc_id"],
         sha256=best["sha256"],

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+import re
 from pathlib import Path
 
 import pytest
-from conftest import DLT_TEXT, MEMO_SCAN, NRW_PDF, PRESS_PDF, found_names, search_json
+from conftest import (
+    DLT_TEXT,
+    FIXTURES,
+    MEMO_SCAN,
+    NRW_PDF,
+    PRESS_PDF,
+    found_names,
+    run_cli,
+    search_json,
+)
 
 from index.compounds import split_compound
 from index.names import name_key
@@ -192,3 +204,16 @@ def test_more_like_this_finds_related_documents(ingested_home: Path) -> None:
         similar = home.similar(press).hits
         assert similar and press not in [h.doc_id for h in similar]
         assert all(h.title for h in similar)
+
+
+def test_snippet_shows_a_match_at_the_end_of_a_long_page(tmp_path: Path) -> None:
+    # A real council text; its last word of its own stands far behind the first 600 characters.
+    with gzip.open(FIXTURES / "karlsruhe_200.jsonl.gz", "rt", encoding="utf-8") as f:
+        text = next(p["text"] for p in map(json.loads, f) if len(p["text"]) > 2000)
+    paper = tmp_path / "vorlage.txt"
+    paper.write_text(text, encoding="utf-8")
+    run_cli("--home", str(tmp_path / "home"), "ingest", str(paper))
+    words = re.findall(r"[A-ZÄÖÜ][a-zäöüß]{7,}", text)
+    late = next(w for w in reversed(words) if text.find(w) > 1500)
+    [hit] = search_json(tmp_path / "home", late)["hits"]
+    assert f"<mark>{late}</mark>" in hit["snippet"]
