@@ -214,3 +214,19 @@ def test_a_result_applied_twice_is_stored_and_indexed_once(tmp_path: Path) -> No
         [doc] = home.archive.catalog.documents()
         assert home.index.entries(doc.doc_id) == doc.page_count
         assert home.archive.catalog.job(second.job_id).error == "bereits im Archiv"
+
+
+def test_a_restarted_writer_indexes_what_a_killed_one_left_uncommitted(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    queues = Queues(settings)
+    with Home(settings) as home:
+        [queued] = enqueue_files(home, queues, [NRW_PDF], user="archivarin")
+        job = home.archive.catalog.job(queued.job_id)
+        document, _ = read_document(settings.home / job.inbox_path, settings)
+        write_result(settings.results_dir, ExtractionResult(job.job_id, 1, "w:1", document))
+        Writer(home, queues).apply(job.job_id)  # stored in the catalog; killed before its commit
+        [doc] = home.archive.catalog.documents()
+        assert not home.index.has_document(doc.doc_id)
+        Writer(home, Queues(settings)).recover()
+        assert home.index.entries(doc.doc_id) == doc.page_count
+        assert home.archive.catalog.job(job.job_id).status == "done"
