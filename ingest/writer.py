@@ -141,6 +141,9 @@ class Writer:
             if not doc.withdrawn and not self.home.index.has_document(doc.doc_id):
                 pages = self.home.pages(doc.doc_id)
                 self._pending.setdefault(doc.doc_id, index_document(doc, pages))
+        elif not (self.settings.home / job.inbox_path).is_file():
+            self._fail(job, "Die Datei ist nicht mehr im Eingang (inbox/) des Archivs.")
+            return
         else:
             doc = self.home.archive.add(self.settings.home / job.inbox_path, new)
             changes = _uploader_metadata(job)

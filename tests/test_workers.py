@@ -230,3 +230,19 @@ def test_a_restarted_writer_indexes_what_a_killed_one_left_uncommitted(tmp_path:
         Writer(home, Queues(settings)).recover()
         assert home.index.entries(doc.doc_id) == doc.page_count
         assert home.archive.catalog.job(job.job_id).status == "done"
+
+
+def test_a_result_whose_file_left_the_inbox_fails_the_job_with_the_reason(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    queues = Queues(settings)
+    with Home(settings) as home:
+        [queued] = enqueue_files(home, queues, [NRW_PDF], user="archivarin")
+        job = home.archive.catalog.job(queued.job_id)
+        inbox_file = settings.home / job.inbox_path
+        document, _ = read_document(inbox_file, settings)
+        write_result(settings.results_dir, ExtractionResult(job.job_id, 1, "w:1", document))
+        inbox_file.unlink()  # removed by hand while the worker read it
+        Writer(home, queues).apply(job.job_id)
+        failed = home.archive.catalog.job(job.job_id)
+        assert failed.status == "failed" and "nicht mehr im Eingang" in failed.error
+        assert not list(home.archive.catalog.documents())
