@@ -13,7 +13,7 @@ from index.analyzers import (
     name_analyzer,
 )
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8  # 8: separate segment files (index.storage)
 # Written beside the index; a different stamp means the index must be rebuilt from the archive.
 FACET_SEPARATOR = "\x1f"
 INDEX_STAMP = {"schema": SCHEMA_VERSION, "analyzer": ANALYZER_VERSION}

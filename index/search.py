@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from whoosh import highlight, index, query, writing
+from whoosh import highlight, query, writing
 from whoosh.fields import Schema
 from whoosh.index import LockError
 from whoosh.query import Query
@@ -27,10 +27,13 @@ from index.queries import (
     tolerance_for,
 )
 from index.schema import FACET_SEPARATOR, INDEX_STAMP, IndexDocument, build_schema, page_id
+from index.storage import MappedFileStorage
 
 STAMP_FILE = "findbuch-index.json"
 # A second writer waits this long for the lock (one writer per index, see research/whoosh.md).
 WRITER_TIMEOUT_S = 120.0
+# Segments as separate files, read through memory maps (index.storage), not compound files.
+COMPOUND_SEGMENTS = False
 SNIPPET_CHARS = 240
 # Snippets are made from windows of this many characters either side of a likely match
 # (at most SNIPPET_WINDOWS of them), found by a word's first SNIPPET_PREFIX_CHARS letters.
@@ -154,10 +157,11 @@ class SearchIndex:
         self.path = path
         self.schema = build_schema()
         path.mkdir(parents=True, exist_ok=True)
-        if not index.exists_in(path):
-            index.create_in(path, self.schema)
+        storage = MappedFileStorage(str(path))
+        if not storage.index_exists():
+            storage.create_index(self.schema)
             self._write_stamp()
-        self._ix = index.open_dir(path, schema=self.schema)
+        self._ix = storage.open_index(schema=self.schema)
         self._searcher: Searcher | None = None
 
     @property
@@ -177,7 +181,9 @@ class SearchIndex:
 
         Readers keep seeing the last committed state until the commit, which is atomic.
         """
-        writer = self._ix.writer(timeout=WRITER_TIMEOUT_S, delay=0.1, limitmb=128)
+        writer = self._ix.writer(
+            timeout=WRITER_TIMEOUT_S, delay=0.1, limitmb=128, compound=COMPOUND_SEGMENTS
+        )
         try:
             yield IndexWriter(writer)
         except BaseException:
