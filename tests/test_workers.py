@@ -123,11 +123,10 @@ def test_two_workers_one_killed_mid_job_every_document_once(
     first = _start(
         env, "worker", "--processes", "1", "--workdir", str(tmp_path / "w1"), log=logs / "w1.log"
     )
-    second = _start(
-        env, "worker", "--processes", "1", "--workdir", str(tmp_path / "w2"), log=logs / "w2.log"
-    )
+    second = None
     try:
-        # Kill the first worker while it reads a scan (OCR takes seconds per page).
+        # The first worker takes the first job, the three-page scan (seconds of OCR per page);
+        # the second starts while it reads, and the first is killed in the middle of it.
         victim_job = None
         deadline = time.monotonic() + 120
         while victim_job is None and time.monotonic() < deadline:
@@ -136,6 +135,12 @@ def test_two_workers_one_killed_mid_job_every_document_once(
                     victim_job = job
             time.sleep(0.1)
         assert victim_job is not None, (logs / "w1.log").read_text()
+        assert victim_job["file_name"] == SCANS[0].name
+        second = _start(
+            env, "worker", "--processes", "1", "--workdir", str(tmp_path / "w2"),
+            log=logs / "w2.log",
+        )  # fmt: skip
+        time.sleep(0.5)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
 
@@ -145,9 +150,10 @@ def test_two_workers_one_killed_mid_job_every_document_once(
         assert waited.returncode == 1, waited.stdout + waited.stderr  # the broken PDF failed
         assert "fehlgeschlagen: kaputt.pdf: PDF ist beschädigt" in waited.stdout
     finally:
-        for process in (writer, first, second):
+        processes = [p for p in (writer, first, second) if p is not None]
+        for process in processes:
             process.send_signal(signal.SIGTERM)
-        for process in (writer, first, second):
+        for process in processes:
             process.wait(30)
     assert writer.returncode == 0, (logs / "writer.log").read_text()
 
