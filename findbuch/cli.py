@@ -477,7 +477,7 @@ def jobs(ctx: click.Context, wait: bool, as_json: bool) -> None:  # noqa: FBT001
         catalog = home.archive.catalog
         watched = {b.batch for b in current_batches(catalog) if not b.finished}
         if wait:
-            _wait_for(catalog, watched, as_json=as_json)
+            _wait_for(catalog, watched)
         batches = current_batches(catalog)
         running = catalog.jobs(status="processing", limit=1000)
         failed = [j for b in batches for j in catalog.jobs(status=FAILED, batch=b.batch)]
@@ -520,7 +520,7 @@ def _print_jobs(batches: list, running: list, failed: list, queued: int) -> None
         click.echo(f"  fehlgeschlagen: {job.file_name}: {job.error}")
 
 
-def _wait_for(catalog: Any, watched: set[str], *, as_json: bool) -> None:
+def _wait_for(catalog: Any, watched: set[str]) -> None:
     """Show the progress of the watched batches until all their files are done or failed."""
     from ingest.batches import current_batches
 
@@ -536,7 +536,7 @@ def _wait_for(catalog: Any, watched: set[str], *, as_json: bool) -> None:
         for _ in range(finished - counted):
             progress.update(max(now_pages - pages, 0))
             pages = now_pages
-        counted = max(counted, finished)
+        counted = finished
         if all(b.finished for b in batches):
             break
         time.sleep(1.0)

@@ -11,6 +11,7 @@ import os
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from findbuch.errors import InputFileError, MissingDependencyError
@@ -47,7 +48,7 @@ class Heartbeat:
 
     def page(self, _path: Path, done: int, total: int) -> None:
         """Progress after a page was read."""
-        self.beat = Beat(self.beat.worker, self.beat.attempt, time.time(), done, total)
+        self.beat = replace(self.beat, pages_done=done, pages_total=total)
         self._send()
 
     def _run(self) -> None:
@@ -56,11 +57,7 @@ class Heartbeat:
 
     def _send(self) -> None:
         with self._lock:
-            beat = self.beat
-            self.queues.beat(
-                self.job_id,
-                Beat(beat.worker, beat.attempt, time.time(), beat.pages_done, beat.pages_total),
-            )
+            self.queues.beat(self.job_id, replace(self.beat, at=time.time()))
 
 
 def extract_job(

@@ -185,6 +185,16 @@ def test_two_workers_one_killed_mid_job_every_document_once(
     assert not any((home / "results").iterdir())
 
 
+def _read_and_hand_over(home: Home, job_id: str) -> ExtractionResult:
+    """What a worker does for a job, in this process: read its file, write the result."""
+    settings = home.settings
+    job = home.archive.catalog.job(job_id)
+    document, warnings = read_document(settings.home / job.inbox_path, settings)
+    result = ExtractionResult(job_id, 1, "rechner:1", document, warnings)
+    write_result(settings.results_dir, result)
+    return result
+
+
 def test_a_job_whose_workers_keep_dying_fails_visibly(tmp_path: Path) -> None:
     settings = load_settings({"home": tmp_path / "home"}, environ={"FINDBUCH_JOB_ATTEMPTS": "2"})
     queues = Queues(settings)
@@ -209,13 +219,10 @@ def test_a_result_applied_twice_is_stored_and_indexed_once(tmp_path: Path) -> No
         [first, second] = enqueue_files(home, queues, [NRW_PDF, NRW_PDF], user="archivarin")
         writer = Writer(home, queues)
         for queued in (first, second):
-            job = home.archive.catalog.job(queued.job_id)
-            document, warnings = read_document(settings.home / job.inbox_path, settings)
-            result = ExtractionResult(job.job_id, 1, "rechner:1", document, warnings)
-            write_result(settings.results_dir, result)
-            writer.apply(job.job_id)
+            result = _read_and_hand_over(home, queued.job_id)
+            writer.apply(queued.job_id)
             write_result(settings.results_dir, result)  # a second worker read it as well
-            writer.apply(job.job_id)
+            writer.apply(queued.job_id)
         writer.commit()
         [doc] = home.archive.catalog.documents()
         assert home.index.entries(doc.doc_id) == doc.page_count
@@ -228,8 +235,7 @@ def test_a_restarted_writer_indexes_what_a_killed_one_left_uncommitted(tmp_path:
     with Home(settings) as home:
         [queued] = enqueue_files(home, queues, [NRW_PDF], user="archivarin")
         job = home.archive.catalog.job(queued.job_id)
-        document, _ = read_document(settings.home / job.inbox_path, settings)
-        write_result(settings.results_dir, ExtractionResult(job.job_id, 1, "w:1", document))
+        _read_and_hand_over(home, job.job_id)
         Writer(home, queues).apply(job.job_id)  # stored in the catalog; killed before its commit
         [doc] = home.archive.catalog.documents()
         assert not home.index.has_document(doc.doc_id)
@@ -244,10 +250,8 @@ def test_a_result_whose_file_left_the_inbox_fails_the_job_with_the_reason(tmp_pa
     with Home(settings) as home:
         [queued] = enqueue_files(home, queues, [NRW_PDF], user="archivarin")
         job = home.archive.catalog.job(queued.job_id)
-        inbox_file = settings.home / job.inbox_path
-        document, _ = read_document(inbox_file, settings)
-        write_result(settings.results_dir, ExtractionResult(job.job_id, 1, "w:1", document))
-        inbox_file.unlink()  # removed by hand while the worker read it
+        _read_and_hand_over(home, job.job_id)
+        (settings.home / job.inbox_path).unlink()  # removed by hand while the worker read it
         Writer(home, queues).apply(job.job_id)
         failed = home.archive.catalog.job(job.job_id)
         assert failed.status == "failed" and "nicht mehr im Eingang" in failed.error
