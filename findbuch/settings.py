@@ -23,6 +23,7 @@ class Settings:
     port: int = 8000
     ocr_languages: str = "deu"
     ocr_timeout: float = 180.0
+    ocr_dpi: int = 240
     max_file_mb: int = 512
     max_pages: int = 5000
     min_page_chars: int = 20
@@ -69,6 +70,7 @@ SETTING_HELP: dict[str, str] = {
     "port": "Port des Webservers",
     "ocr_languages": "Tesseract-Sprachen, mit + verbunden (z. B. deu+eng)",
     "ocr_timeout": "Höchstdauer der Texterkennung einer Seite in Sekunden",
+    "ocr_dpi": "Arbeitsauflösung der Texterkennung; feinere Scans werden dafür verkleinert",
     "max_file_mb": "Größte annehmbare Datei in MB",
     "max_pages": "Größte annehmbare Seitenzahl eines PDF",
     "min_page_chars": "PDF-Seiten mit weniger Zeichen im Textlayer werden per OCR gelesen",

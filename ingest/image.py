@@ -30,16 +30,18 @@ def _opened(path: Path) -> Iterator[Image.Image]:
 
 
 def count_frames(path: Path) -> int:
-    """How many pages an image file holds, checking every frame's size and decodability.
+    """How many pages an image file holds, checking every frame's size.
+
+    Pixels are not decoded here: the OCR worker decodes each frame once, and a frame that turns
+    out damaged then fails the whole file (decoding twice cost 0.02 s a page).
 
     Raises:
-        InputFileError: the image is corrupt, truncated or absurdly large.
+        InputFileError: the image is not readable or absurdly large.
     """
     with _opened(path) as img:
         count = 0
         for frame in ImageSequence.Iterator(img):
             _check_pixels(frame)
-            frame.load()
             count += 1
         return count
 

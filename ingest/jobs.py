@@ -12,7 +12,7 @@ from pathlib import Path
 from findbuch.errors import FindbuchError, MissingDependencyError
 from ingest.image import load_frame
 from ingest.ocr import OcrPage, read_page
-from ingest.pdf import render_page
+from ingest.pdf import OCR_RESOLUTION_DPI, render_page
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ class OcrJob:
         index: 0-based page or frame.
         languages: Tesseract languages.
         timeout: seconds one page may take.
+        max_dpi: working resolution (``ocr_dpi``); 0 reads at the scan's own.
     """
 
     path: Path
@@ -37,6 +38,7 @@ class OcrJob:
     index: int
     languages: str
     timeout: float
+    max_dpi: int
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,12 @@ def run_ocr_job(job: OcrJob) -> OcrOutcome:
     """
     try:
         image = (
-            render_page(job.path, job.index)
+            render_page(job.path, job.index, dpi=job.max_dpi or OCR_RESOLUTION_DPI)
             if job.source == PDF_PAGE
             else load_frame(job.path, job.index)
         )
-        return OcrOutcome(job, read_page(image, languages=job.languages, timeout=job.timeout))
+        page = read_page(image, languages=job.languages, timeout=job.timeout, max_dpi=job.max_dpi)
+        return OcrOutcome(job, page)
     except MissingDependencyError:
         raise
     except FindbuchError as e:

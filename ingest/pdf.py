@@ -78,7 +78,9 @@ def render_page(path: Path, index: int, *, dpi: int = OCR_RESOLUTION_DPI) -> Ima
     """
     try:
         with path.open("rb") as stream, pdfplumber.open(stream) as pdf:
-            return pdf.pages[index].to_image(resolution=dpi).original.copy()
+            image = pdf.pages[index].to_image(resolution=dpi).original.copy()
+            image.info["dpi"] = (dpi, dpi)  # Tesseract sizes the text layer by it
+            return image
     except PdfminerException as e:
         raise _pdf_error(e.args[0] if e.args else e) from e
     except Exception as e:

@@ -288,7 +288,10 @@ def _submit_ocr(
 ) -> None:
     for index, text in enumerate(planned.texts):
         if text is None:
-            job = OcrJob(planned.path, source, index, settings.ocr_languages, settings.ocr_timeout)
+            job = OcrJob(
+                planned.path, source, index, settings.ocr_languages, settings.ocr_timeout,
+                settings.ocr_dpi,
+            )  # fmt: skip
             planned.ocr[index] = submit(job)
 
 
