@@ -20,7 +20,7 @@ import io
 import os
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import cv2
@@ -131,7 +131,7 @@ def lines_run_vertically(grey: np.ndarray) -> bool:
     area = width * height
     wide = area[word & (width > 1.5 * height)].sum()
     tall = area[word & (height > 1.5 * width)].sum()
-    return tall > _SIDEWAYS_FACTOR * max(wide, 1)
+    return bool(tall > _SIDEWAYS_FACTOR * max(wide, 1))
 
 
 def working_copy(grey: np.ndarray, dpi: float | None, max_dpi: int) -> tuple[np.ndarray, float]:
@@ -178,7 +178,8 @@ class _PageReader:
             Image.fromarray(turned).save(path, format="TIFF", **dpi)  # uncompressed: fast
         return str(path)
 
-    def rotation(self) -> int:
+    @cached_property
+    def upright_turn(self) -> int:
         """Degrees (0, 90, 180, 270) to turn the page clockwise so that it reads upright."""
         config = f"--psm 0 -c min_characters_to_try={_OSD_MIN_CHARACTERS}"
         try:
@@ -227,11 +228,11 @@ def read_page(image: Image.Image, *, languages: str, timeout: float, max_dpi: in
         reader = _PageReader(
             image, Path(folder), languages=languages, timeout=timeout, max_dpi=max_dpi
         )
-        rotation = reader.rotation() if lines_run_vertically(reader.grey) else 0
+        rotation = reader.upright_turn if lines_run_vertically(reader.grey) else 0
         page = reader.read(rotation)
         if page.confidence >= UPRIGHT_CONFIDENCE:
             return page
-        upright = reader.rotation()
+        upright = reader.upright_turn
         return page if upright == rotation else reader.read(upright)
 
 

@@ -9,16 +9,19 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pdfplumber
 import pytest
 from conftest import FIXTURES, MEMO_SCAN, NRW_PDF, PRESS_PDF, found_names, run_cli
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
+from archive import NewDocument
 from findbuch import progress
 from findbuch.home import Home
 from findbuch.settings import Settings
 from ingest import ingest_paths
+from ingest.ocr import despeckled, lines_run_vertically
 from ingest.pipeline import extract_pages
 
 GARBLED_FAMILY_FORM = FIXTURES / "k_kinduvv_bgbl1_2015_j2018-1_0010.pdf"
@@ -111,6 +114,50 @@ def test_sideways_scan_is_turned_upright(scans) -> None:
     assert page["rotation"] in (90, 270)
     assert page["confidence"] > 80
     assert "deutsch-ukrainischen kommunalen Partnerschaftskonferenz" in page["text"]
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_scan_lying_any_way_reads_upright(tmp_path: Path, turn: int) -> None:
+    turned = tmp_path / f"gedreht-{turn}.png"
+    with Image.open(TIFF) as scan:
+        scan.rotate(turn, expand=True).save(turned, dpi=scan.info["dpi"])  # counter-clockwise
+    [page] = extract_pages(turned, Settings()).pages
+    assert page.rotation == turn  # degrees clockwise that turn it back
+    assert page.confidence > 80
+    assert "Europaminister Nathanael Liminski" in page.text
+
+
+@pytest.mark.parametrize("scan", [MEMO_SCAN, SKEWED_JPEG, TIFF, ROTATED])
+def test_pages_whose_lines_run_vertically_are_told_apart(scan: Path) -> None:
+    with Image.open(scan) as image:
+        grey = despeckled(image)
+    sideways = scan == ROTATED
+    assert lines_run_vertically(grey) is sideways
+    assert lines_run_vertically(np.rot90(grey)) is not sideways
+
+
+def _page_pdf_and_words(document: NewDocument) -> tuple[PdfReader, list[list[str]]]:
+    derivatives = {d.kind: d.data for d in document.derivatives}
+    rows = gzip.decompress(derivatives["ocr_words"]).decode().splitlines()[1:]
+    words = [row.split("\t") for row in rows if row.split("\t")[-1].strip()]
+    return PdfReader(io.BytesIO(derivatives["searchable_pdf"])), words
+
+
+def test_fine_scans_are_read_at_the_working_resolution_with_boxes_in_their_own_pixels(
+    tmp_path: Path,
+) -> None:
+    with Image.open(TIFF) as scan:
+        width, height = scan.size  # A4 at 300 dpi
+    for ocr_dpi, image_width in ((240, width * 240 // 300), (0, width)):
+        document = extract_pages(TIFF, replace(Settings(home=tmp_path), ocr_dpi=ocr_dpi))
+        pdf, words = _page_pdf_and_words(document)
+        [image] = pdf.pages[0].images
+        assert image.image.width == image_width
+        assert round(float(pdf.pages[0].mediabox.width)) == round(width / 300 * 72)
+        assert "Dnipropetrowsk" in pdf.pages[0].extract_text()
+        # Boxes refer to the scan as archived, whatever resolution it was read at.
+        assert width * 0.8 < max(int(w[7]) + int(w[9]) for w in words) <= width
+        assert max(int(w[8]) + int(w[10]) for w in words) <= height
 
 
 def _rare_words(ground_truth: str, count: int = 3) -> list[str]:
