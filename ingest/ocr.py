@@ -1,7 +1,8 @@
 """Tesseract through pytesseract: the only module that imports it.
 
 Each page is made grey and despeckled with a 3x3 median filter, then read once for its text, its
-words with boxes and confidences (TSV) and an invisible text layer (PDF). A page whose lines run
+words with boxes and confidences (TSV) and an invisible text layer (a text-only PDF, laid over
+the original page by ``ingest.searchable``). A page whose lines run
 up and down (scanned sideways) is turned by Tesseract's orientation detection before it is read;
 a page that still reads poorly (upside down) is checked the same way and read again.
 Measured on ../shared/corpus/scans (bench/RESULTS.md): the median filter lowers the character
@@ -28,6 +29,7 @@ import cv2
 import numpy as np
 import pytesseract
 from PIL import Image
+from pytesseract.pytesseract import run_tesseract  # the call pytesseract wraps, with our config
 
 from findbuch.errors import InputFileError, MissingDependencyError, OcrTimeoutError
 
@@ -47,6 +49,8 @@ _LAYOUT_LONG_SIDE = 1000
 # ... word blobs taller than wide must outweigh those wider than tall by this factor. Upright
 # text pages of the corpus score 9-1,165 for wide over tall; turned by 90 degrees, the same.
 _SIDEWAYS_FACTOR = 2.0
+# Word boxes as TSV, and the PDF as the invisible text layer alone (no page image).
+_READ_CONFIG = "-c tessedit_create_tsv=1 -c textonly_pdf=1"
 _ROTATIONS = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
 
@@ -59,7 +63,8 @@ class OcrPage:
         words_tsv: Tesseract's TSV: every word with its box and confidence.
         confidence: mean word confidence, 0-100; -1 when no word was found.
         rotation: degrees the page was turned to read it upright.
-        pdf: a one-page PDF with the page image and an invisible text layer.
+        pdf: a one-page PDF holding only the invisible text layer, sized as the page read;
+            ``ingest.searchable`` lays it over the original page.
     """
 
     text: str
@@ -198,19 +203,21 @@ class _PageReader:
 
     def read(self, rotation: int) -> OcrPage:
         """Text, words and text layer of the page turned by ``rotation`` degrees."""
-        text, tsv, pdf = _translated(
-            lambda: pytesseract.run_and_get_multiple_output(
-                self._file(rotation), extensions=["txt", "tsv", "pdf"], lang=self.languages,
-                timeout=self.timeout,
+        output = self.folder / f"read-{rotation}"
+        _translated(
+            lambda: run_tesseract(
+                self._file(rotation), str(output), extension="txt tsv pdf",
+                lang=self.languages, config=_READ_CONFIG, timeout=self.timeout,
             ),
             timeout=self.timeout,
         )  # fmt: skip
+        tsv = output.with_suffix(".tsv").read_text(encoding="utf-8")
         return OcrPage(
-            text=text,
+            text=output.with_suffix(".txt").read_text(encoding="utf-8"),
             words_tsv=_scan_pixels(tsv, self.scale),
             confidence=mean_confidence(tsv),
             rotation=rotation,
-            pdf=pdf,
+            pdf=output.with_suffix(".pdf").read_bytes(),
         )
 
 

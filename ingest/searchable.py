@@ -1,28 +1,100 @@
-"""The searchable PDF: the page images with an invisible text layer, one PDF per document."""
+"""The searchable PDF: the original pages with Tesseract's invisible text layer laid over them.
+
+As OCRmyPDF does, the text layer is grafted onto the original: a PDF's own page, or an image's
+frames embedded without re-encoding (img2pdf), so the derivative shows each page as it was
+scanned (colour, full resolution) while Tesseract read a grey working copy of it.
+"""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
+import img2pdf
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+
+from ingest.image import load_frame
+
+# What img2pdf refuses to embed as it is (alpha channels, odd colour spaces, broken EXIF):
+# such frames are converted to plain grey or RGB first, losslessly.
+_NOT_EMBEDDABLE = (
+    img2pdf.AlphaChannelError,
+    img2pdf.UnsupportedColorspaceError,
+    img2pdf.JpegColorspaceError,
+    img2pdf.ExifOrientationError,
+    img2pdf.ImageOpenError,
+)
 
 
-def searchable_pdf(page_pdfs: list[bytes | None], original_pdf: Path | None) -> bytes:
-    """Join per-page PDFs from Tesseract; pages without one are taken from the original PDF.
+@dataclass(frozen=True)
+class TextLayer:
+    """Tesseract's reading of one page as a PDF layer.
+
+    Attributes:
+        pdf: a one-page text-only PDF, sized as the page image Tesseract read.
+        rotation: degrees the page was turned clockwise to be read upright.
+    """
+
+    pdf: bytes
+    rotation: int
+
+
+def searchable_pdf(layers: list[TextLayer | None], original: Path, *, is_pdf: bool) -> bytes:
+    """The original's pages, each OCR'd one with its text layer; in page order.
 
     Args:
-        page_pdfs: per page Tesseract's one-page PDF, or ``None`` where the page kept its own
-            text layer (born-digital pages of a mixed PDF).
-        original_pdf: the original PDF, needed when any page is ``None``.
+        layers: per page its text layer, or ``None`` where the page kept its own text
+            (born-digital pages of a mixed PDF).
+        original: the original file.
+        is_pdf: the original is a PDF; otherwise an image with one frame per page.
+
+    Raises:
+        pypdf.errors.PyPdfError: the original PDF cannot be copied page by page.
     """
-    writer = PdfWriter()
-    original = PdfReader(original_pdf) if original_pdf and None in page_pdfs else None
-    for number, data in enumerate(page_pdfs):
-        if data is None:
-            writer.add_page(original.pages[number])
-        else:
-            writer.add_page(PdfReader(io.BytesIO(data)).pages[0])
+    pages = PdfReader(original if is_pdf else io.BytesIO(_image_pdf(original, len(layers))))
+    writer = PdfWriter(clone_from=pages)
+    for page, layer in zip(writer.pages, layers, strict=True):
+        if layer is not None:
+            _lay_over(page, layer)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _image_pdf(image: Path, frames: int) -> bytes:
+    """One page per frame, at the image's own size and resolution, pixels as stored."""
+    try:
+        return img2pdf.convert(str(image), rotation=img2pdf.Rotation.none)
+    except _NOT_EMBEDDABLE:
+        pngs = []
+        for index in range(frames):
+            frame = load_frame(image, index)
+            plain = frame.convert("RGB" if frame.mode in ("RGBA", "P", "CMYK", "LA") else "L")
+            png = io.BytesIO()
+            plain.save(png, "PNG", dpi=frame.info.get("dpi", (300, 300)))
+            pngs.append(png.getvalue())
+        return img2pdf.convert(pngs)
+
+
+def _lay_over(page: PageObject, layer: TextLayer) -> None:
+    """Merge the text layer into the page, turned and scaled to lie on what was read.
+
+    Tesseract's layer is in the upright page's coordinates. The page is turned for display by
+    its own /Rotate plus the turn that made it readable; the layer is mapped back into the
+    unturned page space by the same turn (PDF rotations run counter-clockwise).
+    """
+    if layer.rotation:
+        page.rotate(layer.rotation)
+    turn = page.rotation % 360
+    box = page.mediabox
+    width, height = float(box.width), float(box.height)
+    shown_width, shown_height = (height, width) if turn in (90, 270) else (width, height)
+    text = PdfReader(io.BytesIO(layer.pdf)).pages[0]
+    place = Transformation().scale(
+        shown_width / float(text.mediabox.width), shown_height / float(text.mediabox.height)
+    )
+    if turn:
+        offset = {90: (width, 0.0), 180: (width, height), 270: (0.0, height)}[turn]
+        place = place.rotate(turn).translate(*offset)
+    page.merge_transformed_page(text, place.translate(float(box.left), float(box.bottom)))

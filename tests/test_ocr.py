@@ -136,11 +136,15 @@ def test_pages_whose_lines_run_vertically_are_told_apart(scan: Path) -> None:
     assert lines_run_vertically(np.rot90(grey)) is not sideways
 
 
+def _searchable(document: NewDocument) -> bytes:
+    return next(d.data for d in document.derivatives if d.kind == "searchable_pdf")
+
+
 def _page_pdf_and_words(document: NewDocument) -> tuple[PdfReader, list[list[str]]]:
-    derivatives = {d.kind: d.data for d in document.derivatives}
-    rows = gzip.decompress(derivatives["ocr_words"]).decode().splitlines()[1:]
+    words_tsv = next(d.data for d in document.derivatives if d.kind == "ocr_words")
+    rows = gzip.decompress(words_tsv).decode().splitlines()[1:]
     words = [row.split("\t") for row in rows if row.split("\t")[-1].strip()]
-    return PdfReader(io.BytesIO(derivatives["searchable_pdf"])), words
+    return PdfReader(io.BytesIO(_searchable(document))), words
 
 
 def test_fine_scans_are_read_at_the_working_resolution_with_boxes_in_their_own_pixels(
@@ -148,16 +152,31 @@ def test_fine_scans_are_read_at_the_working_resolution_with_boxes_in_their_own_p
 ) -> None:
     with Image.open(TIFF) as scan:
         width, height = scan.size  # A4 at 300 dpi
-    for ocr_dpi, image_width in ((240, width * 240 // 300), (0, width)):
+    for ocr_dpi in (240, 0):
         document = extract_pages(TIFF, replace(Settings(home=tmp_path), ocr_dpi=ocr_dpi))
         pdf, words = _page_pdf_and_words(document)
+        # The searchable PDF shows the scan as archived, whatever resolution it was read at.
         [image] = pdf.pages[0].images
-        assert image.image.width == image_width
+        assert image.image.size == (width, height)
         assert round(float(pdf.pages[0].mediabox.width)) == round(width / 300 * 72)
         assert "Dnipropetrowsk" in pdf.pages[0].extract_text()
-        # Boxes refer to the scan as archived, whatever resolution it was read at.
+        # So do the word boxes.
         assert width * 0.8 < max(int(w[7]) + int(w[9]) for w in words) <= width
         assert max(int(w[8]) + int(w[10]) for w in words) <= height
+
+
+def test_searchable_pdf_embeds_the_scan_itself_under_a_text_layer_that_lies_on_its_words() -> None:
+    document = extract_pages(SKEWED_JPEG, Settings())
+    pdf, words = _page_pdf_and_words(document)
+    [image] = pdf.pages[0]["/Resources"]["/XObject"].values()
+    assert image.get_object().get_data() == SKEWED_JPEG.read_bytes()  # not re-encoded
+    with Image.open(SKEWED_JPEG) as scan:
+        points_per_pixel = 72 / scan.info["dpi"][0]
+    box = next(w for w in words if w[-1] == "Kommunalpartnerschaften")
+    with pdfplumber.open(io.BytesIO(_searchable(document))) as doc:
+        word = next(w for w in doc.pages[0].extract_words() if w["text"] == box[-1])
+    assert abs(word["x0"] - int(box[7]) * points_per_pixel) < 2
+    assert abs(word["top"] - int(box[8]) * points_per_pixel) < 2
 
 
 def _rare_words(ground_truth: str, count: int = 3) -> list[str]:
