@@ -13,9 +13,17 @@ from pathlib import Path
 
 import img2pdf
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+)
 
 from ingest.image import load_frame
 
+_LAYER_NAME = "/FindbuchOCR"
 # What img2pdf refuses to embed as it is (alpha channels, odd colour spaces, broken EXIF):
 # such frames are converted to plain grey or RGB first, losslessly.
 _NOT_EMBEDDABLE = (
@@ -56,7 +64,7 @@ def searchable_pdf(layers: list[TextLayer | None], original: Path, *, is_pdf: bo
     writer = PdfWriter(clone_from=pages)
     for page, layer in zip(writer.pages, layers, strict=True):
         if layer is not None:
-            _lay_over(page, layer)
+            _lay_over(writer, page, layer)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -77,12 +85,13 @@ def _image_pdf(image: Path, frames: int) -> bytes:
         return img2pdf.convert(pngs)
 
 
-def _lay_over(page: PageObject, layer: TextLayer) -> None:
-    """Merge the text layer into the page, turned and scaled to lie on what was read.
+def _lay_over(writer: PdfWriter, page: PageObject, layer: TextLayer) -> None:
+    """Draw the text layer over the page as a form XObject, turned and scaled onto what was read.
 
     Tesseract's layer is in the upright page's coordinates. The page is turned for display by
-    its own /Rotate plus the turn that made it readable; the layer is mapped back into the
-    unturned page space by the same turn (PDF rotations run counter-clockwise).
+    its own /Rotate plus the turn that made it readable; the form's matrix maps the layer back
+    into the unturned page space (PDF rotations run counter-clockwise). Neither content stream
+    is parsed: pypdf's ``merge_transformed_page`` did that, 90 ms a page in pure Python.
     """
     if layer.rotation:
         page.rotate(layer.rotation)
@@ -97,4 +106,43 @@ def _lay_over(page: PageObject, layer: TextLayer) -> None:
     if turn:
         offset = {90: (width, 0.0), 180: (width, height), 270: (0.0, height)}[turn]
         place = place.rotate(turn).translate(*offset)
-    page.merge_transformed_page(text, place.translate(float(box.left), float(box.bottom)))
+    place = place.translate(float(box.left), float(box.bottom))
+
+    form = DecodedStreamObject()
+    form.set_data(_content_bytes(text))
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in text.mediabox),
+            NameObject("/Matrix"): ArrayObject(FloatObject(v) for v in place.ctm),
+            NameObject("/Resources"): text["/Resources"].clone(writer),
+        }
+    )
+    # pypdf has no public call to add a new indirect object; a stream must be one.
+    form_ref = writer._add_object(form)
+    resources = page.setdefault(NameObject("/Resources"), DictionaryObject())
+    resources = resources.get_object()
+    xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject()).get_object()
+    xobjects[NameObject(_LAYER_NAME)] = form_ref
+    # The page's own drawing is wrapped in q ... Q, so whatever it leaves set cannot move ours.
+    before, after = DecodedStreamObject(), DecodedStreamObject()
+    before.set_data(b"q\n")
+    after.set_data(f"\nQ\nq {_LAYER_NAME} Do Q\n".encode())
+    page[NameObject("/Contents")] = ArrayObject(
+        [writer._add_object(before), *_content_streams(page), writer._add_object(after)]
+    )
+
+
+def _content_streams(page: PageObject) -> list:
+    """The page's content streams (as referenced), none for an empty page."""
+    contents = page.get("/Contents")
+    if contents is None:
+        return []
+    streams = contents.get_object()
+    return list(streams) if isinstance(streams, ArrayObject) else [contents]
+
+
+def _content_bytes(page: PageObject) -> bytes:
+    """The page's drawing operators, decoded but not parsed."""
+    return b"\n".join(stream.get_object().get_data() for stream in _content_streams(page))

@@ -168,8 +168,9 @@ def test_fine_scans_are_read_at_the_working_resolution_with_boxes_in_their_own_p
 def test_searchable_pdf_embeds_the_scan_itself_under_a_text_layer_that_lies_on_its_words() -> None:
     document = extract_pages(SKEWED_JPEG, Settings())
     pdf, words = _page_pdf_and_words(document)
-    [image] = pdf.pages[0]["/Resources"]["/XObject"].values()
-    assert image.get_object().get_data() == SKEWED_JPEG.read_bytes()  # not re-encoded
+    xobjects = [x.get_object() for x in pdf.pages[0]["/Resources"]["/XObject"].values()]
+    [image] = [x for x in xobjects if x["/Subtype"] == "/Image"]
+    assert image.get_data() == SKEWED_JPEG.read_bytes()  # not re-encoded
     with Image.open(SKEWED_JPEG) as scan:
         points_per_pixel = 72 / scan.info["dpi"][0]
     box = next(w for w in words if w[-1] == "Kommunalpartnerschaften")
@@ -177,6 +178,24 @@ def test_searchable_pdf_embeds_the_scan_itself_under_a_text_layer_that_lies_on_i
         word = next(w for w in doc.pages[0].extract_words() if w["text"] == box[-1])
     assert abs(word["x0"] - int(box[7]) * points_per_pixel) < 2
     assert abs(word["top"] - int(box[8]) * points_per_pixel) < 2
+
+
+def test_a_turned_pdf_page_reads_upright_and_keeps_its_own_image(tmp_path: Path) -> None:
+    turned = tmp_path / "quer.pdf"
+    writer = PdfWriter()
+    writer.add_page(PdfReader(FIXTURES / "001_hausmitteilung_dresden_scan.pdf").pages[0])
+    writer.pages[0].rotate(90)  # shown sideways, as a careless scan to PDF leaves it
+    writer.write(turned)
+    document = extract_pages(turned, Settings())
+    assert document.pages[0].rotation in (90, 270)
+    assert "Solidaritätspartnerschaft" in document.pages[0].text
+    pdf, _ = _page_pdf_and_words(document)
+    assert pdf.pages[0].rotation % 360 == 0  # turned back upright for reading
+    [ours] = pdf.pages[0].images
+    [theirs] = PdfReader(turned).pages[0].images
+    assert ours.data == theirs.data  # the original scan, not a rendering of it
+    with pdfplumber.open(io.BytesIO(_searchable(document))) as searchable:
+        assert "Solidaritätspartnerschaft" in searchable.pages[0].extract_text()
 
 
 def _rare_words(ground_truth: str, count: int = 3) -> list[str]:
