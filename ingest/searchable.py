@@ -8,6 +8,7 @@ scanned (colour, full resolution) while Tesseract read a grey working copy of it
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from pypdf.generic import (
 from ingest.image import load_frame
 
 _LAYER_NAME = "/FindbuchOCR"
+# img2pdf reports on stderr, in English, what it handles itself (an alpha channel becomes a
+# soft mask); the ingest's own lines are German and name the file.
+logging.getLogger("img2pdf").setLevel(logging.ERROR)
 # What img2pdf refuses to embed as it is (alpha channels, odd colour spaces, broken EXIF):
 # such frames are converted to plain grey or RGB first, losslessly.
 _NOT_EMBEDDABLE = (

@@ -6,6 +6,8 @@ import gzip
 import io
 import json
 import re
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -196,6 +198,20 @@ def test_a_turned_pdf_page_reads_upright_and_keeps_its_own_image(tmp_path: Path)
     assert ours.data == theirs.data  # the original scan, not a rendering of it
     with pdfplumber.open(io.BytesIO(_searchable(document))) as searchable:
         assert "Solidaritätspartnerschaft" in searchable.pages[0].extract_text()
+
+
+def test_a_scan_with_transparency_is_ingested_without_foreign_messages(tmp_path: Path) -> None:
+    transparent = tmp_path / "transparent.png"
+    with Image.open(MEMO_SCAN) as scan:
+        scan.convert("RGBA").save(transparent, dpi=scan.info["dpi"])
+    command = [sys.executable, "-m", "findbuch", "--home", str(tmp_path / "home")]
+    done = subprocess.run(
+        [*command, "ingest", str(transparent), "--json"], capture_output=True, text=True
+    )
+    assert json.loads(done.stdout)["status"] == "added"
+    assert done.stderr.splitlines() == [
+        "Fertig: 1 hinzugefügt, 0 bereits im Archiv, 0 fehlgeschlagen."
+    ]
 
 
 def _rare_words(ground_truth: str, count: int = 3) -> list[str]:
