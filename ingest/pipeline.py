@@ -32,7 +32,7 @@ from ingest.jobs import IMAGE_FRAME, PDF_PAGE, OcrJob, OcrOutcome, init_worker, 
 from ingest.metadata import Metadata, extract_metadata
 from ingest.pdf import PdfLayer, read_pdf
 from ingest.plaintext import decode_text, split_text_pages
-from ingest.searchable import TextLayer, searchable_pdf
+from ingest.searchable import searchable_pdf
 
 ADDED = "added"
 DUPLICATE = "duplicate"
@@ -399,10 +399,7 @@ def _derivatives(
     """
     if not outcomes:
         return (), ()
-    layers = [
-        TextLayer(outcomes[i].page.pdf, outcomes[i].page.rotation) if i in outcomes else None
-        for i in range(len(planned.texts))
-    ]
+    layers = [outcomes[i].page if i in outcomes else None for i in range(len(planned.texts))]
     words = "".join(
         "".join(f"{i + 1}\t{line}\n" for line in outcomes[i].page.words_tsv.splitlines()[1:])
         for i in sorted(outcomes)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 import img2pdf
@@ -23,6 +22,7 @@ from pypdf.generic import (
 )
 
 from ingest.image import load_frame
+from ingest.ocr import OcrPage
 
 _LAYER_NAME = "/FindbuchOCR"
 # img2pdf reports on stderr, in English, what it handles itself (an alpha channel becomes a
@@ -39,25 +39,13 @@ _NOT_EMBEDDABLE = (
 )
 
 
-@dataclass(frozen=True)
-class TextLayer:
-    """Tesseract's reading of one page as a PDF layer.
-
-    Attributes:
-        pdf: a one-page text-only PDF, sized as the page image Tesseract read.
-        rotation: degrees the page was turned clockwise to be read upright.
-    """
-
-    pdf: bytes
-    rotation: int
-
-
-def searchable_pdf(layers: list[TextLayer | None], original: Path, *, is_pdf: bool) -> bytes:
+def searchable_pdf(layers: list[OcrPage | None], original: Path, *, is_pdf: bool) -> bytes:
     """The original's pages, each OCR'd one with its text layer; in page order.
 
     Args:
-        layers: per page its text layer, or ``None`` where the page kept its own text
-            (born-digital pages of a mixed PDF).
+        layers: per page what Tesseract read (its text-only PDF layer and the turn it was
+            read at), or ``None`` where the page kept its own text (born-digital pages of a
+            mixed PDF).
         original: the original file.
         is_pdf: the original is a PDF; otherwise an image with one frame per page.
 
@@ -82,14 +70,15 @@ def _image_pdf(image: Path, frames: int) -> bytes:
         pngs = []
         for index in range(frames):
             frame = load_frame(image, index)
-            plain = frame.convert("RGB" if frame.mode in ("RGBA", "P", "CMYK", "LA") else "L")
+            grey = frame.mode in ("1", "L", "LA", "I", "I;16", "F")
+            plain = frame.convert("L" if grey else "RGB")  # colour stays colour
             png = io.BytesIO()
             plain.save(png, "PNG", dpi=frame.info.get("dpi", (300, 300)))
             pngs.append(png.getvalue())
         return img2pdf.convert(pngs)
 
 
-def _lay_over(writer: PdfWriter, page: PageObject, layer: TextLayer) -> None:
+def _lay_over(writer: PdfWriter, page: PageObject, layer: OcrPage) -> None:
     """Draw the text layer over the page as a form XObject, turned and scaled onto what was read.
 
     Tesseract's layer is in the upright page's coordinates. The page is turned for display by
