@@ -23,6 +23,7 @@ import pytest
 import redis
 from conftest import FIXTURES, NRW_PDF
 
+from archive import Job
 from findbuch.home import Home
 from findbuch.settings import Settings, load_settings
 from ingest.handoff import ExtractionResult, write_result
@@ -229,13 +230,19 @@ def test_a_result_applied_twice_is_stored_and_indexed_once(tmp_path: Path) -> No
         assert home.archive.catalog.job(second.job_id).error == "bereits im Archiv"
 
 
+def _queued_and_read(home: Home, queues: Queues) -> Job:
+    """The NRW PDF queued, and read by a worker that handed the result over."""
+    [queued] = enqueue_files(home, queues, [NRW_PDF], user="archivarin")
+    job = home.archive.catalog.job(queued.job_id)
+    _read_and_hand_over(home, job.job_id)
+    return job
+
+
 def test_a_restarted_writer_indexes_what_a_killed_one_left_uncommitted(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home")
     queues = Queues(settings)
     with Home(settings) as home:
-        [queued] = enqueue_files(home, queues, [NRW_PDF], user="archivarin")
-        job = home.archive.catalog.job(queued.job_id)
-        _read_and_hand_over(home, job.job_id)
+        job = _queued_and_read(home, queues)
         Writer(home, queues).apply(job.job_id)  # stored in the catalog; killed before its commit
         [doc] = home.archive.catalog.documents()
         assert not home.index.has_document(doc.doc_id)
@@ -248,9 +255,7 @@ def test_a_result_whose_file_left_the_inbox_fails_the_job_with_the_reason(tmp_pa
     settings = Settings(home=tmp_path / "home")
     queues = Queues(settings)
     with Home(settings) as home:
-        [queued] = enqueue_files(home, queues, [NRW_PDF], user="archivarin")
-        job = home.archive.catalog.job(queued.job_id)
-        _read_and_hand_over(home, job.job_id)
+        job = _queued_and_read(home, queues)
         (settings.home / job.inbox_path).unlink()  # removed by hand while the worker read it
         Writer(home, queues).apply(job.job_id)
         failed = home.archive.catalog.job(job.job_id)
