@@ -19,7 +19,7 @@ from archive.models import (
     Page,
     User,
 )
-from findbuch.fields import SINGLE_FIELDS
+from common.fields import SINGLE_FIELDS
 
 SCHEMA_VERSION = 4
 # Withdrawal is recorded like a correction of this pseudo-field: its value is the reason.

@@ -18,8 +18,8 @@ import bagit
 
 from archive.models import Correction, Derivative, Document, ExtractedValue, Page
 from archive.store import sha256_file
-from findbuch.errors import FindbuchError
-from findbuch.fields import DOCUMENT_TYPES
+from common.errors import FindbuchError
+from common.fields import DOCUMENT_TYPES
 
 if TYPE_CHECKING:  # archive/__init__ imports this module
     from archive import Archive

@@ -66,7 +66,7 @@ class ExtractedValue:
     """One value the machine found, with its source; kept even when corrected.
 
     Attributes:
-        field: metadata field (see ``findbuch.fields``).
+        field: metadata field (see ``common.fields``).
         value: canonical value.
         page: page it was found on; 0 for the file's own properties.
         method: how it was found.

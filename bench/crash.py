@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from bench.common import machine, require_shared
-from findbuch.home import Home
-from findbuch.settings import Settings
+from common.settings import Settings
+from service.home import DataHome
 
 FINDBUCH = Path(sys.executable).parent / "findbuch"
 
@@ -72,7 +72,7 @@ def main() -> None:
             [FINDBUCH, "--home", home, "check", "--repair"], capture_output=True, text=True
         )
         clean = subprocess.run([FINDBUCH, "--home", home, "check"], capture_output=True)
-        with Home(Settings(home=home)) as h:
+        with DataHome(Settings(home=home)) as h:
             docs = list(h.archive.catalog.documents())
             indexed = h.index.document_ids()
             doubled = sum(h.index.entries(d.doc_id) != d.page_count for d in docs)

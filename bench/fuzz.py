@@ -14,8 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 from bench.common import machine, require_shared
-from findbuch.errors import InputFileError
-from findbuch.settings import Settings
+from common.errors import InputFileError
+from common.settings import Settings
 from ingest.pipeline import extract_pages
 
 PER_FILE_LIMIT_S = 60.0

@@ -14,9 +14,9 @@ from pathlib import Path
 import pdfplumber
 
 from bench.common import machine, require_shared, timed
-from findbuch.home import Home
-from findbuch.settings import Settings
-from ingest import FAILED, ingest_paths
+from common.settings import Settings
+from ingest import FAILED
+from service.home import DataHome
 
 
 def _pdf_pages(paths: list[Path]) -> int:
@@ -29,8 +29,8 @@ def _pdf_pages(paths: list[Path]) -> int:
 
 def _ingest(paths: list[Path]) -> tuple[int, int]:
     """Ingest with the default settings (all cores); pages in total and pages OCR'd."""
-    with tempfile.TemporaryDirectory() as tmp, Home(Settings(home=Path(tmp))) as home:
-        results = list(ingest_paths(paths, home))
+    with tempfile.TemporaryDirectory() as tmp, DataHome(Settings(home=Path(tmp))) as home:
+        results = list(home.ingest(paths))
         methods = [page.method for r in results for page in home.pages(str(r.doc_id))]
     failed = [r for r in results if r.status == FAILED]
     if failed:

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import machine, require_shared
-from findbuch.home import Home
-from findbuch.settings import Settings
-from ingest import FAILED, ingest_paths
+from common.settings import Settings
+from ingest import FAILED
 from ingest.found import Found
+from service.home import DataHome
 
 LABELS = Path(__file__).resolve().parent / "metadata_labels.json"
 KARLSRUHE = Path("corpus/karlsruhe/karlsruhe.jsonl.gz")
@@ -141,8 +141,8 @@ def extract_all(
     texts = council_texts(shared, {d.line for d in docs if d.group == COUNCIL})
     with tempfile.TemporaryDirectory() as tmp:
         paths = [input_path(doc, Path(tmp), texts) for doc in docs]
-        with Home(Settings(home=Path(tmp) / "home")) as home:
-            for doc, result in zip(docs, ingest_paths(paths, home), strict=True):
+        with DataHome(Settings(home=Path(tmp) / "home")) as home:
+            for doc, result in zip(docs, home.ingest(paths), strict=True):
                 print(f"bench: {doc.doc_id} {result.status}", file=sys.stderr, flush=True)
                 if result.status == FAILED or result.doc_id is None:
                     sys.exit(f"bench: {doc.doc_id} nicht aufgenommen: {result.error}")

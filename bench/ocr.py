@@ -21,9 +21,9 @@ from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
 from bench.common import machine, require_shared, timed
-from findbuch.home import Home
-from findbuch.settings import Settings
-from ingest import ADDED, ingest_paths
+from common.settings import Settings
+from ingest import ADDED
+from service.home import DataHome
 
 # Timings are interleaved and repeated, and the best run counts (as timeit does): the cores are
 # shared, and other processes only ever make a run slower. Two repeats keep a loaded run < 6 min.
@@ -85,8 +85,8 @@ def findbuch_ingest(images: Sequence[Path], jobs: int) -> tuple[float, FindbuchR
     """Ingest into a fresh temporary home; seconds of ``ingest_paths`` and the page texts."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = replace(Settings(home=Path(tmp)), jobs=jobs)
-        with Home(settings) as home:
-            seconds, results = timed(lambda: list(ingest_paths(list(images), home)))
+        with DataHome(settings) as home:
+            seconds, results = timed(lambda: list(home.ingest(list(images))))
             bad = [r for r in results if r.status != ADDED or r.doc_id is None]
             if bad:
                 raise SystemExit(f"bench: ingest did not add every file: {bad}")
@@ -251,7 +251,7 @@ def main() -> None:
         "\nBeyond raw, Findbuch per page: grey + 3x3 median filter, scaling to 240 dpi, the "
         "lines-run-vertically check (a Tesseract OSD run only for pages that fail it or read "
         "poorly), one Tesseract run writing txt+tsv+pdf, plus SHA-256, archive copy, clean-up, "
-        "metadata, SQLite and Whoosh commit. Home creation is not timed. The 'same work' row "
+        "metadata, SQLite and Whoosh commit. DataHome creation is not timed. The 'same work' row "
         "runs OSD on every page and reads the original image.\n"
     )
     print("## Quality (whitespace collapsed in both; multi-page documents concatenated)\n")

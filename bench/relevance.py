@@ -27,9 +27,9 @@ from typing import TypeVar
 
 from bench.common import machine, require_shared
 from bench.relevance_baselines import Fts5Baseline, WhooshBaseline
-from findbuch.home import Home
-from findbuch.settings import Settings
-from ingest import FAILED, IngestResult, ingest_paths
+from common.settings import Settings
+from ingest import FAILED, IngestResult
+from service.home import DataHome
 
 OUT = Path(__file__).resolve().parent / "out" / "relevance"
 LIMIT = 10
@@ -222,8 +222,8 @@ def prepare_home(eval_set: EvalSet, *, fresh: bool) -> tuple[IngestRecord, bool]
         return IngestRecord(**json.loads(record_path.read_text())), True
     with tempfile.TemporaryDirectory(prefix=f"relevance-{eval_set.name}-") as tmp:
         inputs, skipped = eval_set.stage(Path(tmp))
-        with Home(Settings(home=eval_set.home)) as home:
-            seconds, results = timed(lambda: list(_with_progress(ingest_paths(inputs, home))))
+        with DataHome(Settings(home=eval_set.home)) as home:
+            seconds, results = timed(lambda: list(_with_progress(home.ingest(inputs))))
     record = IngestRecord(
         seconds=round(seconds, 1),
         statuses=dict(Counter(r.status for r in results)),
@@ -298,7 +298,7 @@ def mean_scores(outcomes: Sequence[Outcome]) -> tuple[float, float, float]:
 def evaluate(eval_set: EvalSet, *, fresh: bool, baselines: bool) -> SetReport:
     """Ingest (or reuse) the set's home, then run Findbuch and, if asked, the baselines."""
     record, cached = prepare_home(eval_set, fresh=fresh)
-    with Home(Settings(home=eval_set.home)) as home:
+    with DataHome(Settings(home=eval_set.home)) as home:
         index_seconds, rebuilt = timed(home.ensure_index)
         names = {d.doc_id: d.original_name for d in home.archive.catalog.documents()}
         runs = [
@@ -316,7 +316,7 @@ def evaluate(eval_set: EvalSet, *, fresh: bool, baselines: bool) -> SetReport:
 
 
 def _run_baselines(
-    eval_set: EvalSet, home: Home, names: dict[str, str], build_seconds: dict[str, float]
+    eval_set: EvalSet, home: DataHome, names: dict[str, str], build_seconds: dict[str, float]
 ) -> list[Run]:
     runs = []
     factories = {

@@ -19,14 +19,14 @@ from whoosh import fields, index
 from whoosh.analysis import StandardAnalyzer
 from whoosh.qparser import OrGroup, QueryParser
 
-from findbuch.home import Home
+from service.home import DataHome
 
 STAMP_FILE = "baseline-stamp.json"
 # Page entries per FTS5 insert batch.
 FTS_BATCH = 500
 
 
-def home_fingerprint(home: Home) -> str:
+def home_fingerprint(home: DataHome) -> str:
     """What the page texts of a home depend on: its documents and when they were ingested.
 
     Re-indexing never changes page texts, re-ingesting (``--fresh``) always changes
@@ -38,7 +38,7 @@ def home_fingerprint(home: Home) -> str:
     return digest.hexdigest()
 
 
-def iter_pages(home: Home) -> Iterator[tuple[str, int, str]]:
+def iter_pages(home: DataHome) -> Iterator[tuple[str, int, str]]:
     """``(doc_id, page number, text)`` of every page in the home, as Findbuch extracted it."""
     for doc in home.archive.catalog.documents():
         for page in home.pages(doc.doc_id):
@@ -58,7 +58,7 @@ def best_documents(doc_ids: Iterable[str], limit: int) -> list[str]:
 class WhooshBaseline:
     """Whoosh with ``StandardAnalyzer``, one entry per page, BM25F, words OR'd."""
 
-    def __init__(self, path: Path, home: Home) -> None:
+    def __init__(self, path: Path, home: DataHome) -> None:
         stamp = home_fingerprint(home)
         if _read_stamp(path) != stamp:
             _build_whoosh(path, iter_pages(home))
@@ -107,7 +107,7 @@ def fts5_query(text: str) -> str:
 class Fts5Baseline:
     """SQLite FTS5 with the ``unicode61`` tokenizer, one row per page, ranked by ``bm25()``."""
 
-    def __init__(self, path: Path, home: Home) -> None:
+    def __init__(self, path: Path, home: DataHome) -> None:
         stamp = home_fingerprint(home)
         self._conn = sqlite3.connect(path)
         if _fts5_stamp(self._conn) != stamp:

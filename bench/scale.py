@@ -29,9 +29,9 @@ from bench import karlsruhe
 from bench.common import machine, require_shared, timed
 from bench.karlsruhe import OUT, PdfSet, Query, TextCorpus
 from bench.load import Latency, LoadReport, format_samples, percentiles, run_load
-from findbuch.home import Home
-from findbuch.settings import Settings
-from ingest import FAILED, ingest_paths
+from common.settings import Settings
+from ingest import FAILED
+from service.home import DataHome
 
 TARGET_PAGES = 100_000
 TARGET_BUILD_MIN = 15.0
@@ -140,8 +140,8 @@ def in_child(fn: Callable[..., Any], *args: Any) -> Any:
 
 def ingest_child(paths: list[str], home_dir: str) -> IngestRun:
     """Ingest into a fresh home; in a child process (see ``in_child``)."""
-    with Home(Settings(home=Path(home_dir))) as home:
-        seconds, results = timed(lambda: list(ingest_paths([Path(p) for p in paths], home)))
+    with DataHome(Settings(home=Path(home_dir))) as home:
+        seconds, results = timed(lambda: list(home.ingest([Path(p) for p in paths])))
         added = [r for r in results if r.status != FAILED]
         ocr = sum(p.method == "ocr" for r in added for p in home.pages(r.doc_id))
         index_mb = _dir_mb(home.index.path)
@@ -154,7 +154,7 @@ def ingest_child(paths: list[str], home_dir: str) -> IngestRun:
 
 def reindex_child(home_dir: str) -> ReindexRun:
     """Rebuild the index of a home from its archive; in a child process."""
-    with Home(Settings(home=Path(home_dir))) as home:
+    with DataHome(Settings(home=Path(home_dir))) as home:
         seconds, docs = timed(home.reindex)
         index_mb = _dir_mb(home.index.path)
     return ReindexRun(seconds, int(docs), _peak_mb(), index_mb)
@@ -220,7 +220,7 @@ def measure_queries(
     kinds = list(dict.fromkeys(q.kind for q in queries))
     conn = sqlite3.connect(db)
     out = []
-    with Home(Settings(home=home_dir)) as home:
+    with DataHome(Settings(home=home_dir)) as home:
         for kind in kinds:
             mine = [q for q in queries if q.kind == kind]
             ours = _time_queries(
@@ -517,7 +517,7 @@ def profile_misses(judged: list[Target], run: Run, queries: list[Query], work: P
     if not wanted:
         return
     print("\n## Where the time and space go in the missed targets")
-    with Home(Settings(home=work / "home")) as home:
+    with DataHome(Settings(home=work / "home")) as home:
         for what in wanted:
             if what == "size":
                 print("\n### index size: the segment's files and each field's terms\n")
@@ -572,7 +572,7 @@ def index_breakdown(path: Path) -> str:
 
 
 def _profile_job(
-    what: str, run: Run, queries: list[Query], work: Path, home: Home
+    what: str, run: Run, queries: list[Query], work: Path, home: DataHome
 ) -> tuple[str, Callable[[], object], bool]:
     """What to run under the profiler for a missed target: description, callable, warm first."""
     if what == "pdf":
@@ -581,8 +581,8 @@ def _profile_job(
 
         def ingest_pdfs() -> None:
             shutil.rmtree(target, ignore_errors=True)
-            with Home(Settings(home=target)) as fresh:
-                list(ingest_paths(files, fresh))
+            with DataHome(Settings(home=target)) as fresh:
+                list(fresh.ingest(files))
 
         return f"ingest_paths of the first {len(files)} PDFs into a fresh home", ingest_pdfs, False
     if what == "index":
@@ -616,7 +616,7 @@ class _Times:
 @cache
 def _test_client(home_dir: Path) -> Any:
     """The web app on the home, as ``findbuch serve`` builds it, open to the public."""
-    from findbuch.settings import load_settings
+    from common.settings import load_settings
     from web import create_app
 
     settings = load_settings({"home": home_dir}, environ={"FINDBUCH_PUBLIC": "1"})

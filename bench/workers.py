@@ -31,9 +31,8 @@ from pathlib import Path
 from archive.catalog import Catalog
 from bench.common import machine, require_shared, timed
 from bench.ocr import documents, frames, raw_tesseract
-from findbuch.home import Home
-from findbuch.settings import Settings
-from ingest import ingest_paths
+from common.settings import Settings
+from service.home import DataHome
 
 FINDBUCH = [sys.executable, "-m", "findbuch"]
 WORKER_COUNTS = (1, 2, 4)
@@ -93,7 +92,7 @@ def queued_run(files: list[Path], workers: int, broker: str | None) -> tuple[flo
         if broker:
             subprocess.run(["redis-cli", "-u", broker, "flushall"], check=True, capture_output=True)
             env["FINDBUCH_BROKER_URL"] = broker
-        Home(Settings(home=home)).close()  # catalog and index exist before the workers start
+        DataHome(Settings(home=home)).close()  # catalog and index exist before the workers start
         writer = [*FINDBUCH, "worker", "--writer"]
         processes = [subprocess.Popen(writer, env=env, stderr=subprocess.DEVNULL)]
         for n in range(workers):
@@ -135,9 +134,9 @@ def in_process(files: list[Path]) -> tuple[float, float]:
     """Seconds and CPU seconds of the same files through ``ingest_paths`` here (jobs=1)."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(home=Path(tmp), jobs=1)
-        with Home(settings) as home:
+        with DataHome(settings) as home:
             cpu_before = _own_cpu()
-            seconds, _ = timed(lambda: list(ingest_paths(files, home)))
+            seconds, _ = timed(lambda: list(home.ingest(files)))
             return seconds, _own_cpu() - cpu_before
 
 

@@ -19,25 +19,25 @@ from typing import Any
 
 import click
 
-from findbuch.accounts import ROLES, add_user, issue_token
-from findbuch.citation import FORMATS
-from findbuch.citation import cite as format_citation
-from findbuch.consistency import check_home
-from findbuch.errors import ExitCode, FindbuchError
-from findbuch.fields import (
+from common.errors import ExitCode, FindbuchError
+from common.fields import (
     DOCUMENT_TYPES,
     FIELD_LABELS,
     german_date,
     german_datetime,
     read_field_value,
 )
-from findbuch.home import Home, results_json
+from common.settings import Settings, load_settings
 from findbuch.progress import IngestProgress
 from findbuch.secret_key import ensure_secret_key
-from findbuch.settings import Settings, load_settings
 from index.search import SORTS
-from ingest import ADDED, DUPLICATE, FAILED, IngestResult, ingest_paths
+from ingest import ADDED, DUPLICATE, FAILED, IngestResult
 from ingest.pipeline import iter_input_files
+from service.accounts import ROLES, add_user, issue_token
+from service.citation import FORMATS
+from service.citation import cite as format_citation
+from service.consistency import check_home
+from service.home import DataHome, results_json
 
 _STATUS_WORDS = {ADDED: "hinzugefügt", DUPLICATE: "bereits im Archiv", FAILED: "fehlgeschlagen"}
 
@@ -108,9 +108,9 @@ def ingest(
     counts = dict.fromkeys(_STATUS_WORDS, 0)
     files = list(iter_input_files(paths))
     progress = IngestProgress(len(files))
-    with Home(_settings(ctx, jobs=jobs)) as home:
+    with DataHome(_settings(ctx, jobs=jobs)) as home:
         home.ensure_index()
-        for result in ingest_paths(files, home):
+        for result in home.ingest(files):
             counts[result.status] += 1
             progress.update(result.pages)
             _print_ingest_result(result, as_json=as_json)
@@ -125,9 +125,10 @@ def _enqueue(ctx: click.Context, paths: tuple[Path, ...], *, as_json: bool) -> N
 
     settings = _settings(ctx)
     queued = failed = 0
-    with Home(settings) as home:
+    with DataHome(settings) as home:
         queues = Queues(settings)
-        for result in enqueue_files(home, queues, iter_input_files(paths), user=getpass.getuser()):
+        files = iter_input_files(paths)
+        for result in enqueue_files(home.archive, queues, files, user=getpass.getuser()):
             queued += result.status == QUEUED
             failed += result.status == FAILED
             _print_ingest_result(result, as_json=as_json)
@@ -180,7 +181,7 @@ def search(
     as_json: bool,  # noqa: FBT001
 ) -> None:
     """Im Archiv suchen; Treffer nach Dokument gruppiert, bestes zuerst."""
-    with Home(_settings(ctx)) as home:
+    with DataHome(_settings(ctx)) as home:
         home.ensure_index()
         results = home.search(query, limit=limit, offset=offset, sort=sort)
     if as_json:
@@ -208,7 +209,7 @@ def _terminal_snippet(snippet: str) -> str:
 @click.pass_context
 def show(ctx: click.Context, doc_id: str, as_json: bool) -> None:  # noqa: FBT001
     """Ein Dokument mit Metadaten (und ihrer Herkunft) und dem Text jeder Seite zeigen."""
-    with Home(_settings(ctx)) as home:
+    with DataHome(_settings(ctx)) as home:
         doc = home.describe(doc_id)
     if as_json:
         click.echo(json.dumps(doc, ensure_ascii=False))
@@ -260,7 +261,7 @@ def edit(ctx: click.Context, doc_id: str, changes: tuple[str, ...], editor: str 
         if not sep:
             raise click.UsageError(f"„{change}“: bitte als FELD=WERT angeben.")
         parsed[name.strip()] = read_field_value(name.strip(), raw)
-    with Home(_settings(ctx)) as home:
+    with DataHome(_settings(ctx)) as home:
         recorded = home.correct(doc_id, parsed, editor=editor or getpass.getuser())
     for c in recorded:
         click.echo(f"{FIELD_LABELS[c.field]}: {c.old or '–'} -> {c.new or '–'}")
@@ -282,7 +283,7 @@ def withdraw(
     undo: bool,  # noqa: FBT001
 ) -> None:
     """Ein Dokument aus der Suche nehmen; es bleibt im Archiv, der Grund wird vermerkt."""
-    with Home(_settings(ctx)) as home:
+    with DataHome(_settings(ctx)) as home:
         if undo:
             home.reinstate(doc_id, editor=editor or getpass.getuser())
         else:
@@ -303,7 +304,7 @@ _PROBLEM_WORDS = {
 @click.pass_context
 def verify(ctx: click.Context, as_json: bool) -> None:  # noqa: FBT001
     """Prüfsummen aller Originale nachrechnen; Exit 1, wenn etwas fehlt oder verändert ist."""
-    with Home(_settings(ctx)) as home:
+    with DataHome(_settings(ctx)) as home:
         report = home.verify()
     if as_json:
         payload = {"checked": report.checked, "problems": [asdict(p) for p in report.problems]}
@@ -323,7 +324,7 @@ def verify(ctx: click.Context, as_json: bool) -> None:  # noqa: FBT001
 @click.pass_context
 def check(ctx: click.Context, repair: bool, as_json: bool) -> None:  # noqa: FBT001
     """Originale, Katalog und Index abgleichen; Exit 1, wenn etwas nicht stimmt."""
-    with Home(_settings(ctx)) as home:
+    with DataHome(_settings(ctx)) as home:
         found = check_home(home, repair=repair)
     if as_json:
         click.echo(json.dumps({"problems": [asdict(i) for i in found]}, ensure_ascii=False))
@@ -347,7 +348,7 @@ def check(ctx: click.Context, repair: bool, as_json: bool) -> None:  # noqa: FBT
 @click.pass_context
 def export(ctx: click.Context, doc_ids: tuple[str, ...], target: Path) -> None:
     """Dokumente (ohne Angabe: alle) als BagIt-Paket exportieren."""
-    with Home(_settings(ctx)) as home:
+    with DataHome(_settings(ctx)) as home:
         count = home.export(list(doc_ids), target)
     click.echo(f"{count} Dokument(e) exportiert nach {target}.", err=True)
 
@@ -357,7 +358,7 @@ def export(ctx: click.Context, doc_ids: tuple[str, ...], target: Path) -> None:
 @click.pass_context
 def import_bag(ctx: click.Context, source: Path) -> None:
     """Ein BagIt-Paket eines Findbuch-Exports mit gleichen Kennungen übernehmen."""
-    with Home(_settings(ctx)) as home:
+    with DataHome(_settings(ctx)) as home:
         results = home.import_bag(source)
     for doc_id, status in results:
         click.echo(f"{_STATUS_WORDS[status]}: {doc_id}")
@@ -388,12 +389,12 @@ def serve(
     """Die Weboberfläche starten (mit eingebautem Auftragsdienst für Hochgeladenes)."""
     from findbuch.serving import fork_servers, listening_socket, serve_app, stop_servers
     from ingest.queue import Queues
-    from ingest.writer import ingestion_service
+    from service.queue_writer import ingestion_service
     from web import create_app
 
     settings = _settings(ctx, host=host, port=port, public=public, web_processes=processes)
     ensure_secret_key(settings.home)
-    with Home(settings) as home:
+    with DataHome(settings) as home:
         home.ensure_index()
     try:
         sock = listening_socket(settings.host, settings.port)
@@ -444,7 +445,7 @@ def worker(
     """Eingereihte Dateien lesen (auch auf anderen Rechnern) oder Ergebnisse übernehmen."""
     from ingest.queue import Queues
     from ingest.worker import run_worker
-    from ingest.writer import run_writer, writer_lock
+    from service.queue_writer import run_writer, writer_lock
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     logging.getLogger("huey").setLevel(logging.WARNING)
@@ -473,7 +474,7 @@ def jobs(ctx: click.Context, wait: bool, as_json: bool) -> None:  # noqa: FBT001
     """Stand der eingereihten Aufträge: Fortschritt je Stapel, laufende und gescheiterte."""
     from ingest.batches import current_batches
 
-    with Home(_settings(ctx)) as home:
+    with DataHome(_settings(ctx)) as home:
         catalog = home.archive.catalog
         watched = {b.batch for b in current_batches(catalog) if not b.finished}
         if wait:
@@ -573,7 +574,7 @@ def _stop_on_signals() -> None:
 def cite(ctx: click.Context, doc_id: str, page: int | None, fmt: str) -> None:
     """Ein Dokument oder eine Seite zitieren (Text, BibTeX, RIS, CSL-JSON)."""
     settings = _settings(ctx)
-    with Home(settings) as home:
+    with DataHome(settings) as home:
         doc = home.describe(doc_id)
     text = format_citation(
         doc, fmt=fmt, base_url=settings.base_url, retrieved=date.today(), page=page
@@ -597,7 +598,7 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Passwort", hide_input=True, confirmation_prompt=True)
-    with Home(_settings(ctx)) as home:
+    with DataHome(_settings(ctx)) as home:
         add_user(home.archive.catalog, name, role, password)
     click.echo(f"Konto „{name}“ ({role}) gespeichert.", err=True)
 
@@ -607,7 +608,7 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
 @click.pass_context
 def user_token(ctx: click.Context, name: str) -> None:
     """Ein neues API-Token für ein Konto ausgeben (ersetzt das alte; nur einmal sichtbar)."""
-    with Home(_settings(ctx)) as home:
+    with DataHome(_settings(ctx)) as home:
         click.echo(issue_token(home.archive.catalog, name))
 
 
@@ -615,7 +616,7 @@ def user_token(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def reindex(ctx: click.Context) -> None:
     """Den Suchindex allein aus dem Archiv neu aufbauen."""
-    with Home(_settings(ctx)) as home:
+    with DataHome(_settings(ctx)) as home:
         count = home.reindex()
     click.echo(f"Index neu aufgebaut: {count} Dokument(e).", err=True)
 

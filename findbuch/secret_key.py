@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from findbuch.errors import FindbuchError
+from common.errors import FindbuchError
 
 SECRET_FILE = "secret_key"
 

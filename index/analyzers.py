@@ -15,8 +15,8 @@ from functools import lru_cache
 import Stemmer
 from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer, Token
 
+from common.names import is_cyrillic, name_key, transliterate
 from index.compounds import split_compound
-from index.names import is_cyrillic, name_key, transliterate
 
 ANALYZER_VERSION = 3
 
@@ -179,7 +179,7 @@ class CompoundPartsFilter(Filter):
 
 
 class NameKeyFilter(Filter):
-    """Replace each word by its spelling-independent name key (see ``index.names``)."""
+    """Replace each word by its spelling-independent name key (see ``common.names``)."""
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         """Key words of three letters or more; at index time only capitalised ones (names)."""

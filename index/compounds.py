@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from findbuch.wordlist import german_words
+from common.wordlist import german_words
 
 MIN_COMPOUND = 8
 MIN_PART = 4

@@ -14,7 +14,7 @@ from whoosh.fields import Schema
 from whoosh.lang import stopwords_for_language
 from whoosh.reading import IndexReader
 
-from findbuch.fields import document_type_key
+from common.fields import document_type_key
 from index.analyzers import TOKEN_PATTERN
 
 MAX_FUZZY_DISTANCE = 2

@@ -8,7 +8,7 @@ from datetime import date
 
 import dateparser
 
-from findbuch.fields import GERMAN_MONTHS
+from common.fields import GERMAN_MONTHS
 from ingest.found import Found
 
 MONTHS = GERMAN_MONTHS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import puremagic
 from charset_normalizer import from_bytes
 
-from findbuch.errors import InputFileError
+from common.errors import InputFileError
 
 PDF = "application/pdf"
 PNG = "image/png"

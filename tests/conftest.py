@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from common.settings import Settings
 from findbuch.cli import cli
-from findbuch.home import Home
-from findbuch.settings import Settings
-from ingest import ingest_paths
+from service.home import DataHome
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MEMO_SCAN = FIXTURES / "001_hausmitteilung_dresden-p1.png"
@@ -84,7 +83,7 @@ def found_names(home: Path, query: str, *, all_words: bool = False) -> list[str]
     With ``all_words`` only the documents that matched every word (not the fallback).
     """
     hits = [h for h in search_json(home, query)["hits"] if h["all_words"] or not all_words]
-    with Home(Settings(home=home)) as h:
+    with DataHome(Settings(home=home)) as h:
         return [h.document(hit["doc_id"]).original_name for hit in hits]
 
 
@@ -101,8 +100,8 @@ def ingested_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Tests must only read from it; tests that write make their own home.
     """
     root = tmp_path_factory.mktemp("ingested")
-    with Home(Settings(home=root / "home")) as h:
-        results = list(ingest_paths(ALL_FIXTURE_DOCS, h))
+    with DataHome(Settings(home=root / "home")) as h:
+        results = list(h.ingest(ALL_FIXTURE_DOCS))
     assert [r.status for r in results] == ["added"] * len(ALL_FIXTURE_DOCS), results
     add_accounts(root / "home")
     return root / "home"

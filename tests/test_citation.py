@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import search_json
 
-from findbuch.citation import FORMATS, MEDIA_TYPES, citation_file_name, cite
-from findbuch.errors import FindbuchError
-from findbuch.home import Home
-from findbuch.settings import Settings
+from common.errors import FindbuchError
+from common.settings import Settings
+from service.citation import FORMATS, MEDIA_TYPES, citation_file_name, cite
+from service.home import DataHome
 
 BASE = "https://findbuch.example.de"
 RETRIEVED = datetime.date(2026, 11, 21)
@@ -45,9 +45,9 @@ BIBTEX_FIELDS = {"author", "title", "year", "month", "date", "note", "url", "url
 
 @pytest.fixture(scope="module")
 def press(ingested_home: Path) -> dict:
-    """The Saxon press release about Charkiw, as ``Home.describe`` gives it."""
+    """The Saxon press release about Charkiw, as ``DataHome.describe`` gives it."""
     hits = search_json(ingested_home, "Charkiw")["hits"]
-    with Home(Settings(home=ingested_home)) as h:
+    with DataHome(Settings(home=ingested_home)) as h:
         docs = [h.describe(hit["doc_id"]) for hit in hits]
     return next(d for d in docs if d["type"] == "press_release")
 

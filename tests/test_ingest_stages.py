@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import DLT_TEXT, MEMO_SCAN, PRESS_PDF
 
-from findbuch.errors import InputFileError, MissingDependencyError
-from findbuch.settings import Settings
+from common.errors import InputFileError, MissingDependencyError
+from common.settings import Settings
 from ingest.cleanup import clean_page_text
 from ingest.dates import find_dates, find_document_date
 from ingest.detect import HEAD_BYTES, detect_media_type

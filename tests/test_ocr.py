@@ -19,12 +19,11 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from archive import NewDocument
+from common.settings import Settings
 from findbuch import progress
-from findbuch.home import Home
-from findbuch.settings import Settings
-from ingest import ingest_paths
 from ingest.ocr import despeckled, lines_run_vertically
 from ingest.pipeline import extract_pages
+from service.home import DataHome
 
 GARBLED_FAMILY_FORM = FIXTURES / "k_kinduvv_bgbl1_2015_j2018-1_0010.pdf"
 GARBLED_INSURANCE_FORM = FIXTURES / "k_kapausstv_2016_bgbl1_2016_j0795-1_0010.pdf"
@@ -67,8 +66,8 @@ def scans(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
         _mixed_pdf(root / "gemischt.pdf"),
     ]
     settings = replace(Settings(home=root / "home"), jobs=2)
-    with Home(settings) as home:
-        results = list(ingest_paths(files, home))
+    with DataHome(settings) as home:
+        results = list(home.ingest(files))
     assert [r.status for r in results] == ["added"] * len(files), results
     return root / "home", {Path(r.path).name: r.doc_id for r in results}
 
@@ -258,8 +257,8 @@ def test_parallel_ocr_reads_the_same_as_one_process(tmp_path: Path) -> None:
     files = [SKEWED_JPEG, MEMO_SCAN]
     texts = []
     for jobs in (1, 2):
-        with Home(replace(Settings(home=tmp_path / f"jobs{jobs}"), jobs=jobs)) as home:
-            ids = [r.doc_id for r in ingest_paths(files, home)]
+        with DataHome(replace(Settings(home=tmp_path / f"jobs{jobs}"), jobs=jobs)) as home:
+            ids = [r.doc_id for r in home.ingest(files)]
             texts.append([home.pages(doc_id)[0].text for doc_id in ids])
     assert texts[0] == texts[1]
 

@@ -6,8 +6,8 @@ import re
 from dataclasses import fields
 from pathlib import Path
 
+from common.settings import ENV_PREFIX, Settings
 from findbuch.cli import cli
-from findbuch.settings import ENV_PREFIX, Settings
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -26,10 +26,10 @@ from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from archive import safe_file_name
-from findbuch.errors import InputFileError
-from findbuch.home import Home
-from findbuch.settings import Settings
+from common.errors import InputFileError
+from common.settings import Settings
 from ingest.pipeline import extract_pages
+from service.home import DataHome
 
 FINDBUCH = Path(sys.executable).parent / "findbuch"
 TEXTS = [
@@ -63,7 +63,7 @@ def _ingest_process(home: Path, folder: Path) -> subprocess.Popen:
 
 
 def _assert_each_document_once(home: Path, count: int) -> None:
-    with Home(Settings(home=home)) as h:
+    with DataHome(Settings(home=home)) as h:
         docs = list(h.archive.catalog.documents())
         assert len(docs) == count
         assert h.index.document_ids() == {d.doc_id for d in docs}
@@ -100,7 +100,7 @@ def test_check_finds_and_repairs_what_a_crash_leaves(tmp_path: Path) -> None:
     originals.mkdir(parents=True)
     (originals / ".incoming-x1").write_bytes(b"halb")
     (originals / ("ab" + "0" * 62)).write_bytes(b"ohne Katalogeintrag")
-    with Home(Settings(home=home)) as h:
+    with DataHome(Settings(home=home)) as h:
         doc_id = next(iter(h.index.document_ids()))
         h.index.remove(doc_id)  # as if the run died before its index commit
     found = json.loads(run_cli("--home", str(home), "check", "--json").stdout)["problems"]
@@ -121,7 +121,7 @@ def test_searches_are_never_blocked_by_ingestion(tmp_path: Path) -> None:
     run_cli("--home", str(home), "ingest", str(NRW_PDF))
     process = _ingest_process(home, tmp_path / "eingang")
     totals = []
-    with Home(Settings(home=home), readonly=True) as reader:
+    with DataHome(Settings(home=home), readonly=True) as reader:
         while process.poll() is None:
             totals.append(reader.search("Partnerschaft", limit=5).total)
     assert process.returncode == 0

@@ -19,8 +19,8 @@ from conftest import (
     search_json,
 )
 
+from common.names import name_key
 from index.compounds import split_compound
-from index.names import name_key
 
 MEMO, PRESS, NRW, DLT = MEMO_SCAN.name, PRESS_PDF.name, NRW_PDF.name, DLT_TEXT.name
 
@@ -196,10 +196,10 @@ def test_did_you_mean_when_little_is_found(ingested_home: Path) -> None:
 
 
 def test_more_like_this_finds_related_documents(ingested_home: Path) -> None:
-    from findbuch.home import Home
-    from findbuch.settings import Settings
+    from common.settings import Settings
+    from service.home import DataHome
 
-    with Home(Settings(home=ingested_home)) as home:
+    with DataHome(Settings(home=ingested_home)) as home:
         press = search_json(ingested_home, "Charkiw")["hits"][0]["doc_id"]
         similar = home.similar(press).hits
         assert similar and press not in [h.doc_id for h in similar]

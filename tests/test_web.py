@@ -30,10 +30,10 @@ from conftest import (
     run_cli,
 )
 
-from findbuch.home import Home
-from findbuch.settings import Settings
+from common.settings import Settings
 from ingest.queue import QUEUE_FILE, Queues
-from ingest.writer import ingestion_service
+from service.home import DataHome
+from service.queue_writer import ingestion_service
 from web.openapi import SCHEMAS
 
 SKEWED_JPEG = Path(__file__).parent / "fixtures" / "003_skew_kommunalpartnerschaften-p1.jpg"
@@ -229,7 +229,7 @@ def _wait_for_jobs(home: Path, timeout: float = 60) -> list:
     """The jobs of a home once none is queued or processing any more."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with Home(Settings(home=home)) as h:
+        with DataHome(Settings(home=home)) as h:
             jobs = h.archive.catalog.jobs()
         if jobs and all(j.status in ("done", "failed") for j in jobs):
             return jobs
@@ -262,7 +262,7 @@ def test_upload_runs_in_the_background_and_the_status_page_shows_the_result(tmp_
     assert "fertig" in status and "zum Dokument" in status
     assert "fehlgeschlagen:" in status and "PDF ist beschädigt" in status
     assert "1 von 2 Dateien fertig</strong>, 1 fehlgeschlagen" in status
-    with Home(Settings(home=home)) as h:
+    with DataHome(Settings(home=home)) as h:
         [doc] = list(h.archive.catalog.documents())
         assert doc.original_name == "skew scan.jpg" and doc.note == "Eingang Poststelle"
         assert h.search("Kommunalpartnerschaften").total == 1
@@ -414,7 +414,7 @@ def _failed_login(port: int) -> int:
 
 
 def test_settings_public_flag_reads_booleans() -> None:
-    from findbuch.settings import load_settings
+    from common.settings import load_settings
 
     assert load_settings({}, environ={"FINDBUCH_PUBLIC": "false"}).public is False
     assert load_settings({}, environ={"FINDBUCH_PUBLIC": "ja"}).public is True
@@ -422,7 +422,7 @@ def test_settings_public_flag_reads_booleans() -> None:
 
 
 def test_times_are_shown_in_german_local_time() -> None:
-    from findbuch.fields import german_datetime
+    from common.fields import german_datetime
 
     assert german_datetime("2026-11-21T07:01:00+00:00") == "21.11.2026 08:01"  # CET
     assert german_datetime("2026-07-01T07:01:00+00:00") == "01.07.2026 09:01"  # CEST

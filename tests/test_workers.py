@@ -24,12 +24,12 @@ import redis
 from conftest import FIXTURES, NRW_PDF
 
 from archive import Job
-from findbuch.home import Home
-from findbuch.settings import Settings, load_settings
+from common.settings import Settings, load_settings
 from ingest.handoff import ExtractionResult, write_result
 from ingest.pipeline import read_document
 from ingest.queue import Queues, enqueue_files
-from ingest.writer import Writer
+from service.home import DataHome
+from service.queue_writer import QueueWriter
 
 FINDBUCH = [sys.executable, "-m", "findbuch"]
 # The scans of ../shared/corpus/scans kept in the repository: every kind (multi-page image
@@ -161,7 +161,7 @@ def test_two_workers_one_killed_mid_job_every_document_once(
     report = _jobs(env)
     [batch] = report["batches"]
     assert (batch["files_done"], batch["files_failed"], batch["files_total"]) == (205, 1, 206)
-    with Home(Settings(home=home)) as h:
+    with DataHome(Settings(home=home)) as h:
         retried = h.archive.catalog.job(victim_job["job_id"])
         assert retried.status == "done" and retried.attempts == 2
         assert retried.worker.endswith(f":{second.pid}")
@@ -186,7 +186,7 @@ def test_two_workers_one_killed_mid_job_every_document_once(
     assert not any((home / "results").iterdir())
 
 
-def _read_and_hand_over(home: Home, job_id: str) -> ExtractionResult:
+def _read_and_hand_over(home: DataHome, job_id: str) -> ExtractionResult:
     """What a worker does for a job, in this process: read its file, write the result."""
     settings = home.settings
     job = home.archive.catalog.job(job_id)
@@ -199,9 +199,9 @@ def _read_and_hand_over(home: Home, job_id: str) -> ExtractionResult:
 def test_a_job_whose_workers_keep_dying_fails_visibly(tmp_path: Path) -> None:
     settings = load_settings({"home": tmp_path / "home"}, environ={"FINDBUCH_JOB_ATTEMPTS": "2"})
     queues = Queues(settings)
-    with Home(settings) as home:
-        [queued] = enqueue_files(home, queues, [NRW_PDF], user="archivarin")
-        writer = Writer(home, queues)
+    with DataHome(settings) as home:
+        [queued] = enqueue_files(home.archive, queues, [NRW_PDF], user="archivarin")
+        writer = QueueWriter(home, queues)
         for attempt in (1, 2):  # a worker takes the job up and dies without a word
             assert queues.work.dequeue() is not None
             writer.started(queued.job_id, "rechner:1", attempt)
@@ -216,23 +216,23 @@ def test_a_job_whose_workers_keep_dying_fails_visibly(tmp_path: Path) -> None:
 def test_a_result_applied_twice_is_stored_and_indexed_once(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home")
     queues = Queues(settings)
-    with Home(settings) as home:
-        [first, second] = enqueue_files(home, queues, [NRW_PDF, NRW_PDF], user="archivarin")
-        writer = Writer(home, queues)
+    with DataHome(settings) as home:
+        [first, second] = enqueue_files(home.archive, queues, [NRW_PDF, NRW_PDF], user="archivarin")
+        writer = QueueWriter(home, queues)
         for queued in (first, second):
             result = _read_and_hand_over(home, queued.job_id)
             writer.apply(queued.job_id)
             write_result(settings.results_dir, result)  # a second worker read it as well
             writer.apply(queued.job_id)
-        writer.commit()
+        writer.recorder.commit()
         [doc] = home.archive.catalog.documents()
         assert home.index.entries(doc.doc_id) == doc.page_count
         assert home.archive.catalog.job(second.job_id).error == "bereits im Archiv"
 
 
-def _queued_and_read(home: Home, queues: Queues) -> Job:
+def _queued_and_read(home: DataHome, queues: Queues) -> Job:
     """The NRW PDF queued, and read by a worker that handed the result over."""
-    [queued] = enqueue_files(home, queues, [NRW_PDF], user="archivarin")
+    [queued] = enqueue_files(home.archive, queues, [NRW_PDF], user="archivarin")
     job = home.archive.catalog.job(queued.job_id)
     _read_and_hand_over(home, job.job_id)
     return job
@@ -241,12 +241,14 @@ def _queued_and_read(home: Home, queues: Queues) -> Job:
 def test_a_restarted_writer_indexes_what_a_killed_one_left_uncommitted(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home")
     queues = Queues(settings)
-    with Home(settings) as home:
+    with DataHome(settings) as home:
         job = _queued_and_read(home, queues)
-        Writer(home, queues).apply(job.job_id)  # stored in the catalog; killed before its commit
+        QueueWriter(home, queues).apply(
+            job.job_id
+        )  # stored in the catalog; killed before its commit
         [doc] = home.archive.catalog.documents()
         assert not home.index.has_document(doc.doc_id)
-        Writer(home, Queues(settings)).recover()
+        QueueWriter(home, Queues(settings)).recover()
         assert home.index.entries(doc.doc_id) == doc.page_count
         assert home.archive.catalog.job(job.job_id).status == "done"
 
@@ -254,10 +256,10 @@ def test_a_restarted_writer_indexes_what_a_killed_one_left_uncommitted(tmp_path:
 def test_a_result_whose_file_left_the_inbox_fails_the_job_with_the_reason(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home")
     queues = Queues(settings)
-    with Home(settings) as home:
+    with DataHome(settings) as home:
         job = _queued_and_read(home, queues)
         (settings.home / job.inbox_path).unlink()  # removed by hand while the worker read it
-        Writer(home, queues).apply(job.job_id)
+        QueueWriter(home, queues).apply(job.job_id)
         failed = home.archive.catalog.job(job.job_id)
         assert failed.status == "failed" and "nicht mehr im Eingang" in failed.error
         assert not list(home.archive.catalog.documents())

@@ -8,10 +8,10 @@ from flask import Blueprint, abort, g, jsonify, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from findbuch.citation import FORMATS, cite
-from findbuch.errors import FindbuchError
-from findbuch.home import results_json
+from common.errors import FindbuchError
 from index.search import SORTS
+from service.citation import FORMATS, cite
+from service.home import results_json
 from web.openapi import openapi_document
 from web.upload import upload_files
 

@@ -10,14 +10,14 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from findbuch.accounts import user_for_token
-from findbuch.errors import DocumentNotFoundError, FindbuchError
-from findbuch.fields import german_date, german_datetime
-from findbuch.home import Home
+from common.errors import DocumentNotFoundError, FindbuchError
+from common.fields import german_date, german_datetime
+from common.settings import Settings
 from findbuch.secret_key import read_secret_key
-from findbuch.settings import Settings
 from ingest.batches import duration_words
 from ingest.queue import Queues
+from service.accounts import user_for_token
+from service.home import DataHome
 from web.api import api
 from web.auth import AccountUser, auth
 from web.documents import documents
@@ -61,11 +61,11 @@ def create_app(settings: Settings, *, queue: Queues | None = None) -> Flask:
     CSRFProtect(app).exempt(api)
     homes = threading.local()
 
-    def home(*, writable: bool) -> Home:
+    def home(*, writable: bool) -> DataHome:
         """Per server thread one read-only and one writable home: SQLite is not shared."""
         attr = "writer" if writable else "reader"
         if getattr(homes, attr, None) is None:
-            setattr(homes, attr, Home(settings, readonly=not writable))
+            setattr(homes, attr, DataHome(settings, readonly=not writable))
         return getattr(homes, attr)
 
     _login_manager(app, lambda: home(writable=False))
@@ -94,7 +94,7 @@ def create_app(settings: Settings, *, queue: Queues | None = None) -> Flask:
     return app
 
 
-def _login_manager(app: Flask, reader: Callable[[], Home]) -> None:
+def _login_manager(app: Flask, reader: Callable[[], DataHome]) -> None:
     """Sessions and API tokens; accounts are read through this thread's read-only home."""
     manager = LoginManager(app)
     manager.login_view = "auth.login"

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from archive import User
-from findbuch.accounts import ARCHIVIST, authenticate
+from service.accounts import ARCHIVIST, authenticate
 
 auth = Blueprint("auth", __name__)
 # At most this many failed logins per address within the window, then a pause.

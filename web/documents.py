@@ -20,9 +20,9 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from findbuch.citation import FORMATS, MEDIA_TYPES, citation_file_name, cite
-from findbuch.errors import FindbuchError
-from findbuch.fields import DOCUMENT_TYPES, FIELD_LABELS, FIELDS, LIST_FIELDS, read_field_value
+from common.errors import FindbuchError
+from common.fields import DOCUMENT_TYPES, FIELD_LABELS, FIELDS, LIST_FIELDS, read_field_value
+from service.citation import FORMATS, MEDIA_TYPES, citation_file_name, cite
 from web.auth import archivist_required
 from web.images import page_png
 

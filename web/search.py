@@ -7,7 +7,7 @@ from math import ceil
 from flask import Blueprint, g, render_template, request, url_for
 from markupsafe import Markup
 
-from findbuch.fields import DOCUMENT_TYPES, read_field_value
+from common.fields import DOCUMENT_TYPES, read_field_value
 from web.chart import year_chart
 
 search = Blueprint("search", __name__)

@@ -18,8 +18,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from archive import Job
-from findbuch.errors import FindbuchError
-from findbuch.fields import DOCUMENT_TYPES, read_field_value
+from common.errors import FindbuchError
+from common.fields import DOCUMENT_TYPES, read_field_value
 from ingest.batches import current_batches
 from ingest.queue import new_batch, submit_job
 from web.auth import archivist_required
@@ -60,7 +60,7 @@ def upload_files(files: list[FileStorage], form: dict[str, str], user: str) -> l
             file.close()  # large uploads are spooled to a temporary file: close it once kept
         jobs.append(
             submit_job(
-                writer,
+                writer.archive,
                 queue,
                 path=path,
                 file_name=file.filename,

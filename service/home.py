@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -10,27 +10,12 @@ from typing import Any
 from archive import WITHDRAWN, Archive, Correction, Document, Page
 from archive.export import export_bag, import_bag
 from archive.fixity import FixityReport, verify_archive
-from findbuch.errors import DocumentNotFoundError, FindbuchError
-from findbuch.fields import FIELDS, LIST_FIELDS
-from findbuch.settings import Settings
-from index import IndexDocument, SearchIndex, SearchResults
-
-
-def index_document(doc: Document, pages: list[Page]) -> IndexDocument:
-    """What the index is given for an archived document."""
-    return IndexDocument(
-        doc_id=doc.doc_id,
-        sha256=doc.sha256,
-        title=doc.title,
-        date=doc.date,
-        original_name=doc.original_name,
-        pages=tuple((p.number, p.text) for p in pages),
-        doc_type=doc.doc_type,
-        issuer=doc.issuer,
-        references=tuple(doc.lists.get("references", ())),
-        persons=tuple(doc.lists.get("persons", ())),
-        places=tuple(doc.lists.get("places", ())),
-    )
+from common.errors import DocumentNotFoundError, FindbuchError
+from common.fields import FIELDS, LIST_FIELDS
+from common.settings import Settings
+from index import SearchIndex, SearchResults
+from ingest import IngestResult, PageProgress, ingest_paths
+from service.recorder import Recorder
 
 
 def results_json(results: SearchResults) -> dict[str, Any]:
@@ -45,8 +30,11 @@ def results_json(results: SearchResults) -> dict[str, Any]:
     }
 
 
-class Home:
-    """Archive plus index of one data home. Readers open it with ``readonly=True``."""
+class DataHome:
+    """Archive plus index of one data home. Readers open it with ``readonly=True``.
+
+    Every write goes through ``recorder``, the data home's one write path.
+    """
 
     def __init__(self, settings: Settings, *, readonly: bool = False) -> None:
         self.settings = settings
@@ -57,13 +45,14 @@ class Home:
             readonly=readonly,
         )
         self.index = SearchIndex(settings.index_dir)
+        self.recorder = Recorder(self.archive, self.index)
 
     def close(self) -> None:
         """Release catalog and index."""
         self.archive.close()
         self.index.close()
 
-    def __enter__(self) -> Home:
+    def __enter__(self) -> DataHome:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -151,23 +140,25 @@ class Home:
             doc_id, text, limit=limit, page_text=self.archive.catalog.page_text
         )
 
+    def ingest(
+        self, paths: Iterable[Path], *, on_page: PageProgress | None = None
+    ) -> Iterator[IngestResult]:
+        """Ingest files and folders into this home, one result per file in input order."""
+        try:
+            yield from ingest_paths(paths, self.settings, self.recorder, on_page=on_page)
+        finally:
+            self.recorder.commit()
+
     def reindex(self) -> int:
         """Rebuild the index from the archive alone; returns the number of documents."""
-        catalog = self.archive.catalog
-        return self.index.rebuild(
-            index_document(doc, catalog.pages(doc.doc_id))
-            for doc in catalog.documents()
-            if not doc.withdrawn
-        )
+        return self.recorder.rebuild()
 
     def correct(
         self, doc_id: str, changes: dict[str, str | list[str]], *, editor: str
     ) -> list[Correction]:
         """Correct metadata fields; the index follows at once. Returns the recorded changes."""
         self.document(doc_id)
-        recorded = self.archive.catalog.correct(doc_id, changes, editor=editor)
-        self.reindex_document(doc_id)
-        return recorded
+        return self.recorder.correct(doc_id, changes, editor=editor)
 
     def withdraw(self, doc_id: str, *, reason: str, editor: str) -> None:
         """Hide a document from search, keeping it in the archive, with the reason recorded."""
@@ -194,17 +185,9 @@ class Home:
         results = import_bag(self.archive, source)
         for doc_id, status in results:
             if status == "added":
-                self.reindex_document(doc_id)
+                self.recorder.ensure_indexed(self.document(doc_id))
+        self.recorder.commit()
         return results
-
-    def reindex_document(self, doc_id: str) -> None:
-        """Bring one document's index entries in line with the archive."""
-        doc = self.document(doc_id)
-        if doc.withdrawn:
-            self.index.remove(doc_id)
-            return
-        with self.index.writer() as writer:
-            writer.add(index_document(doc, self.pages(doc_id)))
 
     def ensure_index(self) -> bool:
         """Rebuild the index if it was written with another schema; returns whether it was."""

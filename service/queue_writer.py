@@ -22,19 +22,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archive import Job
-from findbuch.errors import FindbuchError
-from findbuch.fields import read_field_value
-from findbuch.home import Home, index_document
-from findbuch.settings import Settings
-from index import IndexDocument
+from common.errors import FindbuchError
+from common.fields import read_field_value
+from common.settings import Settings
 from ingest.handoff import ExtractionResult, read_result, result_path, waiting_results
 from ingest.pipeline import FAILED
 from ingest.queue import DONE, PROCESSING, QUEUED, Queues, remove_inbox_folder
+from service.home import DataHome
 
 log = logging.getLogger("findbuch.writer")
 LOCK_FILE = "writer.lock"
-COMMIT_EVERY_DOCS = 25
-COMMIT_EVERY_S = 10.0
 WATCH_EVERY_S = 1.0
 IDLE_WAIT_S = 0.2
 
@@ -62,16 +59,15 @@ def writer_lock(settings: Settings) -> Iterator[None]:
         yield
 
 
-class Writer:
+class QueueWriter:
     """Applies results and watches jobs; ``run`` until ``stop`` is set."""
 
-    def __init__(self, home: Home, queues: Queues) -> None:
+    def __init__(self, home: DataHome, queues: Queues) -> None:
         self.home = home
         self.queues = queues
         self.catalog = home.archive.catalog
         self.settings = home.settings
-        self._pending: dict[str, IndexDocument] = {}
-        self._last_commit = time.monotonic()
+        self.recorder = home.recorder
         self._last_watch = 0.0
         self._last_lost_check = time.monotonic()
         self._suspects: dict[str, float] = {}
@@ -85,14 +81,16 @@ class Writer:
                 task = self.queues.writer.dequeue()
                 if task is not None:
                     self.queues.writer.execute(task)
-                if task is None or self._commit_due():
-                    self.commit()
+                if task is None:
+                    self.recorder.commit()
+                else:
+                    self.recorder.commit_if_due()
                 if time.monotonic() - self._last_watch >= WATCH_EVERY_S:
                     self.watch()
                 if task is None:
                     stop.wait(IDLE_WAIT_S)
         finally:
-            self.commit()
+            self.recorder.commit()
 
     # Notices from workers -------------------------------------------------------------
 
@@ -134,23 +132,21 @@ class Writer:
 
     def _store(self, job: Job, result: ExtractionResult) -> None:
         new = result.document
-        doc = self.catalog.get_by_sha256(new.sha256)
+        doc = self.recorder.known(new.sha256)
         note = ""
         if doc is not None:
             note = "bereits im Archiv"
-            if not doc.withdrawn and not self.home.index.has_document(doc.doc_id):
-                pages = self.home.pages(doc.doc_id)
-                self._pending.setdefault(doc.doc_id, index_document(doc, pages))
+            self.recorder.ensure_indexed(doc)
         elif not (self.settings.home / job.inbox_path).is_file():
             self._fail(job, "Die Datei ist nicht mehr im Eingang (inbox/) des Archivs.")
             return
         else:
-            doc = self.home.archive.add(self.settings.home / job.inbox_path, new)
-            changes = _uploader_metadata(job)
-            if changes:
-                self.catalog.correct(doc.doc_id, changes, editor=job.submitted_by)
-                doc = self.home.document(doc.doc_id)
-            self._pending[doc.doc_id] = index_document(doc, list(new.pages))
+            doc = self.recorder.store(
+                self.settings.home / job.inbox_path,
+                new,
+                corrections=_uploader_metadata(job),
+                editor=job.submitted_by,
+            )
         self.catalog.update_job(
             job.job_id,
             status=DONE,
@@ -168,31 +164,13 @@ class Writer:
         remove_inbox_folder(self.settings, job.inbox_path)
         log.warning("Auftrag %s (%s) fehlgeschlagen: %s", job.job_id, job.file_name, error)
 
-    def _commit_due(self) -> bool:
-        due = time.monotonic() - self._last_commit > COMMIT_EVERY_S
-        return len(self._pending) >= COMMIT_EVERY_DOCS or (bool(self._pending) and due)
-
-    def commit(self) -> None:
-        """Make applied documents searchable: one index commit for the batch."""
-        if self._pending:
-            with self.home.index.writer() as writer:
-                for doc in self._pending.values():
-                    writer.add(doc)
-            self._pending.clear()
-        self._last_commit = time.monotonic()
-
     # Watching jobs ----------------------------------------------------------------------
 
     def recover(self) -> None:
         """Mend what a stopped writer left: waiting results, unindexed documents, lost jobs."""
         for job_id in waiting_results(self.settings.results_dir):
             self.apply(job_id)
-        searchable = {d.doc_id for d in self.catalog.documents() if not d.withdrawn}
-        for doc_id in sorted(searchable - self.home.index.document_ids()):
-            self._pending[doc_id] = index_document(
-                self.home.document(doc_id), self.home.pages(doc_id)
-            )
-        self.commit()
+        self.recorder.mend_unindexed()
         self.watch(lost_after=0.0)
 
     def watch(self, *, lost_after: float | None = None) -> None:
@@ -264,9 +242,9 @@ def _now() -> str:
 
 def run_writer(settings: Settings, queues: Queues, stop: threading.Event) -> None:
     """Be the data home's writer until ``stop`` is set; the caller holds ``writer_lock``."""
-    with Home(settings) as home:
+    with DataHome(settings) as home:
         home.ensure_index()
-        Writer(home, queues).run(stop)
+        QueueWriter(home, queues).run(stop)
 
 
 @contextmanager

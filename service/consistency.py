@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.fixity import INCOMPLETE, MISSING, ORPHAN
-from findbuch.home import Home
+from service.home import DataHome
 
 NOT_INDEXED = "not_indexed"
 NOT_IN_CATALOG = "not_in_catalog"
@@ -39,7 +39,7 @@ class Inconsistency:
     repaired: str = ""
 
 
-def check_home(home: Home, *, repair: bool = False) -> list[Inconsistency]:
+def check_home(home: DataHome, *, repair: bool = False) -> list[Inconsistency]:
     """Find (and with ``repair`` mend) what does not agree between files, catalog and index."""
     found: list[Inconsistency] = []
     root = home.settings.home
@@ -71,22 +71,23 @@ def _set_aside(root: Path, relative: str, *, delete: bool) -> str:
     return f"nach {LOST_AND_FOUND}/ verschoben"
 
 
-def _index_against_catalog(home: Home, *, repair: bool) -> list[Inconsistency]:
-    catalog = home.archive.catalog
-    searchable = {d.doc_id for d in catalog.documents() if not d.withdrawn}
-    indexed = home.index.document_ids()
-    found = []
-    for doc_id in sorted(searchable - indexed):
-        repaired = ""
-        if repair:
-            home.reindex_document(doc_id)
-            repaired = "indexiert"
-        found.append(Inconsistency(NOT_INDEXED, doc_id, "Dokument fehlt im Index", repaired))
-    for doc_id in sorted(indexed - searchable):
-        repaired = ""
-        if repair:
-            home.index.remove(doc_id)
-            repaired = "aus dem Index entfernt"
-        detail = "Index enthält ein Dokument, das nicht (mehr) durchsuchbar sein soll"
-        found.append(Inconsistency(NOT_IN_CATALOG, doc_id, detail, repaired))
+def _index_against_catalog(home: DataHome, *, repair: bool) -> list[Inconsistency]:
+    recorder = home.recorder
+    missing, stray = recorder.unindexed(), recorder.stray()
+    if repair:
+        recorder.mend_unindexed()
+        recorder.remove_stray()
+    found = [
+        Inconsistency(
+            NOT_INDEXED, doc_id, "Dokument fehlt im Index", "indexiert" if repair else ""
+        )
+        for doc_id in missing
+    ]
+    detail = "Index enthält ein Dokument, das nicht (mehr) durchsuchbar sein soll"
+    found.extend(
+        Inconsistency(
+            NOT_IN_CATALOG, doc_id, detail, "aus dem Index entfernt" if repair else ""
+        )
+        for doc_id in stray
+    )
     return found

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
 
-from findbuch.errors import FindbuchError
+from common.errors import FindbuchError
 
 LOCAL_ZONE = "Europe/Berlin"
 SINGLE_FIELDS = ("type", "issuer", "title", "date", "note")

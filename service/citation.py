@@ -1,7 +1,7 @@
 r"""Citations of archived documents: German text, BibTeX, RIS and CSL-JSON.
 
 Pure functions only: the CLI (``findbuch cite``) and the web app pass in the JSON-ready
-dict of :meth:`findbuch.home.Home.describe` and write the returned string wherever they
+dict of :meth:`service.home.DataHome.describe` and write the returned string wherever they
 need it.
 
 Every citation names the issuer, the title (the file name when there is none), the
@@ -41,8 +41,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from findbuch.errors import FindbuchError
-from findbuch.fields import DOCUMENT_TYPES, GERMAN_MONTHS
+from common.errors import FindbuchError
+from common.fields import DOCUMENT_TYPES, GERMAN_MONTHS
 
 FORMATS = ("text", "bibtex", "ris", "csl-json")
 MEDIA_TYPES = {
@@ -120,7 +120,7 @@ def cite(
     """A citation of a document, or of one of its pages, in one format.
 
     Args:
-        doc: the document as given by ``Home.describe``.
+        doc: the document as given by ``DataHome.describe``.
         fmt: one of :data:`FORMATS`.
         base_url: public address of the Findbuch, for the permalink.
         retrieved: the date the document was retrieved (``abgerufen am``).

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from archive import User
 from archive.catalog import Catalog
-from findbuch.errors import FindbuchError
+from common.errors import FindbuchError
 
 ARCHIVIST = "archivar"
 READER = "leser"

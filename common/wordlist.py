@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from findbuch.errors import MissingDependencyError
+from common.errors import MissingDependencyError
 
 WORD_LIST = Path("/usr/share/dict/ngerman")
 

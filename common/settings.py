@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from findbuch.errors import FindbuchError
+from common.errors import FindbuchError
 
 CONFIG_FILE_NAME = "findbuch.toml"
 ENV_PREFIX = "FINDBUCH_"
