@@ -29,7 +29,6 @@ from common.fields import (
 )
 from common.settings import Settings, load_settings
 from findbuch.progress import IngestProgress
-from findbuch.secret_key import ensure_secret_key
 from index.search import SORTS
 from ingest import ADDED, DUPLICATE, FAILED, IngestResult
 from ingest.pipeline import iter_input_files
@@ -38,6 +37,7 @@ from service.citation import FORMATS
 from service.citation import cite as format_citation
 from service.consistency import check_home
 from service.home import DataHome, results_json
+from service.secret_key import ensure_secret_key
 
 _STATUS_WORDS = {ADDED: "hinzugefügt", DUPLICATE: "bereits im Archiv", FAILED: "fehlgeschlagen"}
 

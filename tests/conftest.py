@@ -40,7 +40,7 @@ def make_client(home: Path, *, public: bool = False, queue=None):
     """A test client of the real app for this home (secret made as ``serve`` makes it)."""
     from dataclasses import replace
 
-    from findbuch.secret_key import ensure_secret_key
+    from service.secret_key import ensure_secret_key
     from web import create_app
 
     ensure_secret_key(home)

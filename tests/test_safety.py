@@ -192,8 +192,8 @@ def test_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> N
 def test_upload_over_the_limit_is_refused_before_anything_is_stored(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from findbuch.secret_key import ensure_secret_key
     from ingest.queue import Queues
+    from service.secret_key import ensure_secret_key
     from web import create_app
 
     home = tmp_path / "home"

@@ -13,11 +13,11 @@ from werkzeug.exceptions import HTTPException
 from common.errors import DocumentNotFoundError, FindbuchError
 from common.fields import german_date, german_datetime
 from common.settings import Settings
-from findbuch.secret_key import read_secret_key
 from ingest.batches import duration_words
 from ingest.queue import Queues
 from service.accounts import user_for_token
 from service.home import DataHome
+from service.secret_key import read_secret_key
 from web.api import api
 from web.auth import AccountUser, auth
 from web.documents import documents
