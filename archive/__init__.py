@@ -26,6 +26,7 @@ from archive.models import (
     User,
 )
 from archive.store import OriginalStore, sha256_file
+from common.layout import HomeLayout
 
 _UNSAFE = re.compile(r"[^\w.\- ]")
 MAX_NAME_CHARS = 120
@@ -63,18 +64,11 @@ __all__ = [
 class Archive:
     """Originals plus catalog, opened on a data home."""
 
-    def __init__(
-        self,
-        catalog_path: Path,
-        originals_dir: Path,
-        derivatives_dir: Path,
-        *,
-        readonly: bool = False,
-    ) -> None:
-        self.catalog = Catalog(catalog_path, readonly=readonly)
-        self.store = OriginalStore(originals_dir)
-        self.derivative_store = OriginalStore(derivatives_dir)
-        self.inbox = catalog_path.parent / "inbox"
+    def __init__(self, layout: HomeLayout, *, readonly: bool = False) -> None:
+        self.catalog = Catalog(layout.catalog, readonly=readonly)
+        self.store = OriginalStore(layout.originals)
+        self.derivative_store = OriginalStore(layout.derivatives)
+        self.inbox = layout.inbox
 
     def close(self) -> None:
         """Release the catalog connection."""

@@ -38,10 +38,6 @@ class OriginalStore:
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
         return self.root / sha256[:2] / sha256
 
-    def contains(self, sha256: str) -> bool:
-        """Whether the original is stored."""
-        return self.path_for(sha256).is_file()
-
     def put_bytes(self, data: bytes) -> str:
         """Store bytes under their SHA-256 (atomically, idempotently); returns the digest."""
         sha256 = hashlib.sha256(data).hexdigest()

@@ -31,8 +31,6 @@ from common.settings import Settings
 from ingest.pipeline import DUPLICATE, FAILED, IngestResult, check_readable, printable_name
 
 QUEUED, PROCESSING, DONE = "queued", "processing", "done"
-UNFINISHED = (QUEUED, PROCESSING)
-QUEUE_FILE = "queue.sqlite"
 WORK_QUEUE, WRITER_QUEUE = "findbuch", "findbuch-writer"
 # Huey retries a task that raised (not a file that cannot be read: that is a result).
 TASK_RETRIES = 2
@@ -114,7 +112,7 @@ def _huey(settings: Settings, name: str) -> Huey:
     if settings.broker_url:
         return RedisHuey(name=name, url=settings.broker_url, results=False)
     settings.home.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(name=name, filename=str(settings.home / QUEUE_FILE), results=False)
+    return SqliteHuey(name=name, filename=str(settings.layout.queue), results=False)
 
 
 def new_batch() -> str:
@@ -198,7 +196,7 @@ def enqueue_files(
 def remove_inbox_folder(settings: Settings, inbox_path: str) -> None:
     """Remove a job's inbox folder once its file is archived or refused."""
     folder = (settings.home / inbox_path).parent
-    if folder.parent.name == "inbox":
+    if folder.parent == settings.layout.inbox:
         for child in folder.iterdir():
             child.unlink()
         folder.rmdir()

@@ -87,7 +87,7 @@ def extract_job(
                 raise
             error = f"Interner Fehler beim Lesen: {e!r}"
             result = ExtractionResult(job_id, attempt, heartbeat.beat.worker, error=error)
-        write_result(settings.results_dir, result)
+        write_result(settings.layout.results, result)
     queues.notify_finished(job_id)
 
 

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from archive import User
 from archive.catalog import Catalog
-from common.errors import FindbuchError
+from common.errors import FindbuchError, UsageError
 
 ARCHIVIST = "archivar"
 READER = "leser"
@@ -27,7 +27,7 @@ def add_user(catalog: Catalog, name: str, role: str, password: str) -> User:
         FindbuchError: unknown role, empty name or a password that is too short.
     """
     if role not in ROLES:
-        raise FindbuchError(f"Unbekannte Rolle „{role}“; möglich sind: {', '.join(ROLES)}.")
+        raise UsageError(f"Unbekannte Rolle „{role}“; möglich sind: {', '.join(ROLES)}.")
     if not name.strip() or not name.isprintable():
         raise FindbuchError("Bitte einen Benutzernamen ohne Steuerzeichen angeben.")
     if len(password) < MIN_PASSWORD_CHARS:

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from common.errors import FindbuchError
+from common.errors import FindbuchError, UsageError
 from common.fields import DOCUMENT_TYPES, GERMAN_MONTHS
 
 FORMATS = ("text", "bibtex", "ris", "csl-json")
@@ -154,10 +154,10 @@ def check_format(fmt: str) -> None:
     """Raise unless ``fmt`` is one of :data:`FORMATS`.
 
     Raises:
-        FindbuchError: unknown format.
+        UsageError: unknown format.
     """
     if fmt not in FORMATS:
-        raise FindbuchError(
+        raise UsageError(
             f"Unbekanntes Zitierformat „{fmt}“; möglich sind: {', '.join(FORMATS)}."
         )
 

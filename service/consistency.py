@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.fixity import INCOMPLETE, MISSING, ORPHAN
+from common.layout import HomeLayout
 from service.home import DataHome
 
 NOT_INDEXED = "not_indexed"
 NOT_IN_CATALOG = "not_in_catalog"
 INDEX_LOCKED = "index_locked"
-LOST_AND_FOUND = "lost+found"
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,11 @@ def _set_aside(root: Path, relative: str, *, delete: bool) -> str:
     if delete:
         path.unlink(missing_ok=True)
         return "entfernt"
-    target = root / LOST_AND_FOUND / relative
+    lost_and_found = HomeLayout(root).lost_and_found
+    target = lost_and_found / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(path, target)
-    return f"nach {LOST_AND_FOUND}/ verschoben"
+    return f"nach {lost_and_found.name}/ verschoben"
 
 
 def _index_against_catalog(home: DataHome, *, repair: bool) -> list[Inconsistency]:

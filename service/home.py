@@ -38,13 +38,8 @@ class DataHome:
 
     def __init__(self, settings: Settings, *, readonly: bool = False) -> None:
         self.settings = settings
-        self.archive = Archive(
-            settings.catalog_path,
-            settings.originals_dir,
-            settings.derivatives_dir,
-            readonly=readonly,
-        )
-        self.index = SearchIndex(settings.index_dir)
+        self.archive = Archive(settings.layout, readonly=readonly)
+        self.index = SearchIndex(settings.layout.index)
         self.recorder = Recorder(self.archive, self.index)
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archive import Job
-from common.errors import FindbuchError
+from common.errors import BusyError, FindbuchError
 from common.fields import read_field_value
 from common.settings import Settings
 from ingest.handoff import ExtractionResult, read_result, result_path, waiting_results
@@ -31,7 +31,6 @@ from ingest.queue import DONE, PROCESSING, QUEUED, Queues, remove_inbox_folder
 from service.home import DataHome
 
 log = logging.getLogger("findbuch.writer")
-LOCK_FILE = "writer.lock"
 WATCH_EVERY_S = 1.0
 IDLE_WAIT_S = 0.2
 
@@ -44,13 +43,13 @@ def writer_lock(settings: Settings) -> Iterator[None]:
         FindbuchError: another process is the writer.
     """
     settings.home.mkdir(parents=True, exist_ok=True)
-    with (settings.home / LOCK_FILE).open("a+") as f:
+    with settings.layout.writer_lock.open("a+") as f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as e:
             f.seek(0)
             holder = f.read().strip() or "unbekannt"
-            raise FindbuchError(
+            raise BusyError(
                 f"Für dieses Datenverzeichnis schreibt bereits ein anderer Prozess ({holder})."
             ) from e
         f.truncate(0)
@@ -117,7 +116,7 @@ class QueueWriter:
 
     def apply(self, job_id: str) -> None:
         """Apply one waiting result, once: a result for a finished job is dropped."""
-        path = result_path(self.settings.results_dir, job_id)
+        path = result_path(self.settings.layout.results, job_id)
         result = read_result(path)
         if result is None:
             return
@@ -168,7 +167,7 @@ class QueueWriter:
 
     def recover(self) -> None:
         """Mend what a stopped writer left: waiting results, unindexed documents, lost jobs."""
-        for job_id in waiting_results(self.settings.results_dir):
+        for job_id in waiting_results(self.settings.layout.results):
             self.apply(job_id)
         self.recorder.mend_unindexed()
         self.watch(lost_after=0.0)
@@ -178,7 +177,7 @@ class QueueWriter:
         self._last_watch = time.monotonic()
         lease = self.settings.worker_lease
         now = time.time()
-        for job_id in waiting_results(self.settings.results_dir):
+        for job_id in waiting_results(self.settings.layout.results):
             self.apply(job_id)  # a notice may have been lost with a restarted writer
         for job in self.catalog.jobs(status=PROCESSING, limit=100_000):
             beat = self.queues.last_beat(job.job_id)
@@ -187,7 +186,7 @@ class QueueWriter:
                     self.catalog.update_job(
                         job.job_id, pages_done=beat.pages_done, pages_total=beat.pages_total
                     )
-            elif not result_path(self.settings.results_dir, job.job_id).exists():
+            elif not result_path(self.settings.layout.results, job.job_id).exists():
                 self._requeue(job, f"Worker {job.worker} antwortet nicht mehr")
         if lost_after is not None or time.monotonic() - self._last_lost_check >= lease:
             self._requeue_lost(lease if lost_after is None else lost_after)

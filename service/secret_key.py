@@ -7,13 +7,12 @@ import secrets
 from pathlib import Path
 
 from common.errors import FindbuchError
-
-SECRET_FILE = "secret_key"
+from common.layout import HomeLayout
 
 
 def ensure_secret_key(home: Path) -> None:
     """Create the secret (readable by the owner only) unless it exists."""
-    path = home / SECRET_FILE
+    path = HomeLayout(home).secret_key
     if path.is_file():
         return
     home.mkdir(parents=True, exist_ok=True)
@@ -28,7 +27,7 @@ def read_secret_key(home: Path) -> str:
     Raises:
         FindbuchError: there is none yet (``findbuch serve`` makes it).
     """
-    path = home / SECRET_FILE
+    path = HomeLayout(home).secret_key
     if not path.is_file():
         raise FindbuchError(f"{path} fehlt; „findbuch serve“ legt ihn beim ersten Start an.")
     return path.read_text().strip()

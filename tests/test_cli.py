@@ -85,6 +85,16 @@ def test_usage_errors_exit_2(home: Path) -> None:
     assert run_cli("--home", str(home), "nosuchcommand").exit_code == 2
 
 
+def test_a_bad_setting_is_a_usage_error(home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "findbuch.toml").write_text('ocr_dpi = "fein"\n', encoding="utf-8")
+    result = run_cli("--home", str(home), "search", "Charkiw")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "findbuch: Ungültiger Wert für Einstellung 'ocr_dpi': 'fein'"
+    (home / "findbuch.toml").write_text("farbe = 1\n", encoding="utf-8")
+    assert run_cli("--home", str(home), "search", "Charkiw").exit_code == 2
+
+
 def test_findbuch_home_variable_and_installed_command(tmp_path: Path) -> None:
     home = tmp_path / "env-home"
     env = {**os.environ, "FINDBUCH_HOME": str(home)}

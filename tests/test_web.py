@@ -28,10 +28,12 @@ from conftest import (
     login,
     make_client,
     run_cli,
+    search_json,
 )
 
+from common.layout import HomeLayout
 from common.settings import Settings
-from ingest.queue import QUEUE_FILE, Queues
+from ingest.queue import Queues
 from service.home import DataHome
 from service.queue_writer import ingestion_service
 from web.openapi import SCHEMAS
@@ -281,7 +283,7 @@ def test_uploads_survive_a_restart(tmp_path: Path) -> None:
         content_type="multipart/form-data",
         data={"dateien": [(io.BytesIO(NRW_PDF.read_bytes()), "nrw.pdf")], "csrf_token": token},
     )
-    Path(home / QUEUE_FILE).unlink()  # even the queue is lost: the catalog still knows the job
+    HomeLayout(home).queue.unlink()  # even the queue is lost: the catalog still knows the job
     with ingestion_service(settings, worker=True):
         [job] = _wait_for_jobs(home)
     assert job.status == "done" and job.doc_id
@@ -426,3 +428,15 @@ def test_times_are_shown_in_german_local_time() -> None:
 
     assert german_datetime("2026-11-21T07:01:00+00:00") == "21.11.2026 08:01"  # CET
     assert german_datetime("2026-07-01T07:01:00+00:00") == "01.07.2026 09:01"  # CEST
+
+
+def test_errors_carry_their_own_status_in_one_json_shape(ingested_home: Path) -> None:
+    client = make_client(ingested_home, public=True)
+    missing = client.get("/api/documents/nichtda")
+    assert missing.status_code == 404
+    assert missing.get_json()["error"]["status"] == 404
+    doc_id = search_json(ingested_home, "Charkiw")["hits"][0]["doc_id"]
+    assert client.get("/d/nichtda").status_code == 404
+    no_such_page = client.get(f"/d/{doc_id}/zitat/text?seite=99")
+    assert no_such_page.status_code == 400
+    assert "Seite 99 gibt es nicht" in no_such_page.get_data(as_text=True)

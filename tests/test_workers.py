@@ -192,7 +192,7 @@ def _read_and_hand_over(home: DataHome, job_id: str) -> ExtractionResult:
     job = home.archive.catalog.job(job_id)
     document, warnings = read_document(settings.home / job.inbox_path, settings)
     result = ExtractionResult(job_id, 1, "rechner:1", document, warnings)
-    write_result(settings.results_dir, result)
+    write_result(settings.layout.results, result)
     return result
 
 
@@ -222,7 +222,7 @@ def test_a_result_applied_twice_is_stored_and_indexed_once(tmp_path: Path) -> No
         for queued in (first, second):
             result = _read_and_hand_over(home, queued.job_id)
             writer.apply(queued.job_id)
-            write_result(settings.results_dir, result)  # a second worker read it as well
+            write_result(settings.layout.results, result)  # a second worker read it as well
             writer.apply(queued.job_id)
         writer.recorder.commit()
         [doc] = home.archive.catalog.documents()

@@ -10,7 +10,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from common.errors import DocumentNotFoundError, FindbuchError
+from common.errors import FindbuchError
 from common.fields import german_date, german_datetime
 from common.settings import Settings
 from ingest.batches import duration_words
@@ -136,13 +136,9 @@ def _error_handlers(app: Flask) -> None:
         message = "Das Formular ist abgelaufen oder ungültig; bitte laden Sie die Seite neu."
         return _page_or_json(400, message)
 
-    @app.errorhandler(DocumentNotFoundError)
-    def _not_found(error: DocumentNotFoundError):
-        return _page_or_json(404, error.message)
-
     @app.errorhandler(FindbuchError)
     def _findbuch(error: FindbuchError):
-        return _page_or_json(400, error.message)
+        return _page_or_json(error.http_status, error.message)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
