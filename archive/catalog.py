@@ -340,15 +340,7 @@ class Catalog:
     ) -> list[Correction]:
         """Record corrections of fields (only real changes); returns what was recorded."""
         doc = self._document(doc_id)
-        current = {
-            "title": doc.title,
-            "date": doc.date,
-            "type": doc.doc_type,
-            "issuer": doc.issuer,
-            "note": doc.note,
-            WITHDRAWN: doc.withdrawn,
-            **doc.lists,
-        }
+        current = {**doc.field_values(), WITHDRAWN: doc.withdrawn}
         at = _now()
         recorded = []
         for name, new in changes.items():

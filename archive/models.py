@@ -161,6 +161,17 @@ class Document:
     lists: dict[str, list[str]] = field(default_factory=dict)
     corrected: frozenset[str] = frozenset()
 
+    def field_values(self) -> dict[str, str | list[str]]:
+        """The effective value of every metadata field, by its field name (``type`` …)."""
+        return {
+            "title": self.title,
+            "date": self.date,
+            "type": self.doc_type,
+            "issuer": self.issuer,
+            "note": self.note,
+            **self.lists,
+        }
+
 
 @dataclass(frozen=True)
 class User:

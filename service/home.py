@@ -76,14 +76,7 @@ class DataHome:
         for v in catalog.extracted(doc_id):
             item = asdict(v)
             extracted[item.pop("field")].append(item)
-        effective = {
-            "title": doc.title,
-            "date": doc.date,
-            "type": doc.doc_type,
-            "issuer": doc.issuer,
-            "note": doc.note,
-        }
-        effective.update({name: doc.lists.get(name, []) for name in LIST_FIELDS})
+        effective = {name: [] for name in LIST_FIELDS} | doc.field_values()
         return {
             "doc_id": doc.doc_id,
             "sha256": doc.sha256,
