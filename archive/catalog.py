@@ -1,131 +1,33 @@
-"""The SQLite catalog: every SQL statement of Findbuch lives in this module."""
+"""The SQLite catalog of documents, pages, extracted values and corrections.
+
+With ``schema``, ``accounts_table`` and ``jobs_table`` it holds every SQL statement of Findbuch.
+"""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
+from archive.accounts_table import AccountsTable
+from archive.jobs_table import JobsTable
 from archive.models import (
     Correction,
     Derivative,
     Document,
     ExtractedValue,
-    Job,
-    JobBatch,
     NewDocument,
     Page,
-    User,
+    utc_now,
 )
+from archive.schema import connect
 from common.fields import SINGLE_FIELDS
 
-SCHEMA_VERSION = 4
 # Withdrawal is recorded like a correction of this pseudo-field: its value is the reason.
 WITHDRAWN = "withdrawn"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id        TEXT PRIMARY KEY,
-    sha256        TEXT NOT NULL UNIQUE,
-    original_name TEXT NOT NULL,
-    media_type    TEXT NOT NULL,
-    size          INTEGER NOT NULL,
-    ingested_at   TEXT NOT NULL,
-    page_count    INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS pages (
-    doc_id     TEXT NOT NULL REFERENCES documents(doc_id),
-    number     INTEGER NOT NULL,
-    text       TEXT NOT NULL,
-    method     TEXT NOT NULL,
-    raw        TEXT NOT NULL DEFAULT '',
-    confidence REAL NOT NULL DEFAULT -1,
-    rotation   INTEGER NOT NULL DEFAULT 0,
-    problem    TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (doc_id, number)
-);
-CREATE TABLE IF NOT EXISTS derivatives (
-    doc_id     TEXT NOT NULL REFERENCES documents(doc_id),
-    kind       TEXT NOT NULL,
-    media_type TEXT NOT NULL,
-    sha256     TEXT NOT NULL,
-    size       INTEGER NOT NULL,
-    PRIMARY KEY (doc_id, kind)
-);
-CREATE TABLE IF NOT EXISTS extracted (
-    doc_id   TEXT NOT NULL REFERENCES documents(doc_id),
-    field    TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    value    TEXT NOT NULL,
-    page     INTEGER NOT NULL,
-    method   TEXT NOT NULL,
-    text     TEXT NOT NULL DEFAULT '',
-    kind     TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (doc_id, field, position)
-);
-CREATE TABLE IF NOT EXISTS corrections (
-    id      INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id  TEXT NOT NULL REFERENCES documents(doc_id),
-    field   TEXT NOT NULL,
-    old     TEXT NOT NULL,
-    new     TEXT NOT NULL,
-    editor  TEXT NOT NULL,
-    at      TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS corrections_by_doc ON corrections (doc_id, field, id);
-CREATE TABLE IF NOT EXISTS users (
-    name          TEXT PRIMARY KEY,
-    role          TEXT NOT NULL,
-    password_hash TEXT NOT NULL,
-    token_hash    TEXT NOT NULL DEFAULT '',
-    created_at    TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    job_id       TEXT PRIMARY KEY,
-    file_name    TEXT NOT NULL,
-    inbox_path   TEXT NOT NULL,
-    metadata     TEXT NOT NULL,
-    status       TEXT NOT NULL,
-    submitted_by TEXT NOT NULL,
-    submitted_at TEXT NOT NULL,
-    updated_at   TEXT NOT NULL,
-    pages_done   INTEGER NOT NULL DEFAULT 0,
-    pages_total  INTEGER NOT NULL DEFAULT 0,
-    doc_id       TEXT NOT NULL DEFAULT '',
-    error        TEXT NOT NULL DEFAULT '',
-    batch        TEXT NOT NULL DEFAULT '',
-    attempts     INTEGER NOT NULL DEFAULT 0,
-    worker       TEXT NOT NULL DEFAULT '',
-    started_at   TEXT NOT NULL DEFAULT '',
-    finished_at  TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, submitted_at);
-CREATE TABLE IF NOT EXISTS failed_logins (
-    address TEXT NOT NULL,
-    at      REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS failed_logins_by_address ON failed_logins (address, at);
-"""
-
 _DOC_COLUMNS = "doc_id, sha256, original_name, media_type, size, ingested_at, page_count"
 _PAGE_COLUMNS = "number, text, method, raw, confidence, rotation, problem"
-# Columns added to pages in version 3, for catalogs written by earlier versions.
-_PAGE_COLUMNS_V3 = (
-    "raw TEXT NOT NULL DEFAULT ''",
-    "confidence REAL NOT NULL DEFAULT -1",
-    "rotation INTEGER NOT NULL DEFAULT 0",
-    "problem TEXT NOT NULL DEFAULT ''",
-)
-# Columns added to jobs in version 4 (distributed workers), for catalogs written earlier.
-_JOB_COLUMNS_V4 = (
-    "batch TEXT NOT NULL DEFAULT ''",
-    "attempts INTEGER NOT NULL DEFAULT 0",
-    "worker TEXT NOT NULL DEFAULT ''",
-    "started_at TEXT NOT NULL DEFAULT ''",
-    "finished_at TEXT NOT NULL DEFAULT ''",
-)
 
 
 def doc_id_for(sha256: str) -> str:
@@ -133,11 +35,7 @@ def doc_id_for(sha256: str) -> str:
     return sha256[:16]
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class Catalog:
+class Catalog(AccountsTable, JobsTable):
     """Documents, page texts, extracted metadata and corrections.
 
     Readers open it read-only; all writes go through one writable connection.
@@ -145,44 +43,7 @@ class Catalog:
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
-        if readonly:
-            self._conn = sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
-            )
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Several writers (web upload worker, CLI ingest) wait for each other up to 60 s.
-            self._conn = sqlite3.connect(path, check_same_thread=False, timeout=60)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")
-            self._migrate()
-        self._conn.execute("PRAGMA foreign_keys=ON")
-
-    def _migrate(self) -> None:
-        """Create the schema; bring a version-1 catalog (title and date columns) up to date."""
-        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        with self._conn:
-            if 0 < version < 3:
-                for column in _PAGE_COLUMNS_V3:
-                    self._conn.execute(f"ALTER TABLE pages ADD COLUMN {column}")
-            self._add_missing_job_columns()
-            self._conn.executescript(_SCHEMA)
-            if version == 1:
-                for column in ("title", "date"):
-                    self._conn.execute(
-                        "INSERT INTO extracted (doc_id, field, position, value, page, method) "
-                        f"SELECT doc_id, '{column}', 0, {column}, 1, 'aus Katalogversion 1' "
-                        f"FROM documents WHERE {column} != ''"
-                    )
-                    self._conn.execute(f"ALTER TABLE documents DROP COLUMN {column}")
-            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-
-    def _add_missing_job_columns(self) -> None:
-        present = {row[1] for row in self._conn.execute("PRAGMA table_info(jobs)")}
-        if present:  # a jobs table from before version 4
-            for column in _JOB_COLUMNS_V4:
-                if column.split()[0] not in present:
-                    self._conn.execute(f"ALTER TABLE jobs ADD COLUMN {column}")
+        self._conn = connect(path, readonly=readonly)
 
     def close(self) -> None:
         """Close the connection."""
@@ -202,7 +63,7 @@ class Catalog:
                     new.original_name,
                     new.media_type,
                     new.size,
-                    ingested_at or _now(),
+                    ingested_at or utc_now(),
                     len(new.pages),
                 ),
             )
@@ -341,7 +202,7 @@ class Catalog:
         """Record corrections of fields (only real changes); returns what was recorded."""
         doc = self._document(doc_id)
         current = {**doc.field_values(), WITHDRAWN: doc.withdrawn}
-        at = _now()
+        at = utc_now()
         recorded = []
         for name, new in changes.items():
             old = current.get(name, [] if isinstance(new, list) else "")
@@ -385,138 +246,6 @@ class Catalog:
     def count(self) -> int:
         """Number of documents."""
         return self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-
-    def add_user(self, user: User) -> None:
-        """Create or replace a user account."""
-        with self._conn:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO users (name, role, password_hash, token_hash, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (user.name, user.role, user.password_hash, user.token_hash, user.created_at),
-            )
-
-    def user(self, name: str) -> User | None:
-        """The account with this name, or ``None``."""
-        row = self._conn.execute(
-            "SELECT name, role, password_hash, token_hash, created_at FROM users WHERE name = ?",
-            (name,),
-        ).fetchone()
-        return User(*row) if row else None
-
-    def user_by_token(self, token_hash: str) -> User | None:
-        """The account holding this API token (by its hash), or ``None``."""
-        row = self._conn.execute(
-            "SELECT name, role, password_hash, token_hash, created_at FROM users "
-            "WHERE token_hash = ? AND token_hash != ''",
-            (token_hash,),
-        ).fetchone()
-        return User(*row) if row else None
-
-    def record_failed_login(self, address: str, at: float, *, keep_s: float) -> None:
-        """Note a failed login from ``address`` (Unix time); forget those older than ``keep_s``.
-
-        Kept in the catalog, not in memory, so that every server process counts them together.
-        """
-        with self._conn:
-            self._conn.execute("INSERT INTO failed_logins VALUES (?, ?)", (address, at))
-            self._conn.execute("DELETE FROM failed_logins WHERE at < ?", (at - keep_s,))
-
-    def failed_logins(self, address: str, since: float) -> int:
-        """Failed logins from ``address`` since ``since`` (Unix time)."""
-        row = self._conn.execute(
-            "SELECT COUNT(*) FROM failed_logins WHERE address = ? AND at >= ?", (address, since)
-        ).fetchone()
-        return int(row[0])
-
-    def add_job(self, job: Job) -> None:
-        """Record a queued upload."""
-        with self._conn:
-            self._conn.execute(
-                f"INSERT INTO jobs ({_JOB_COLUMNS}) VALUES ({', '.join('?' * 17)})",
-                _job_row(job),
-            )
-
-    def update_job(self, job_id: str, **changes: str | int) -> None:
-        """Change a job's status, progress, document or error."""
-        columns = ", ".join(f"{name} = ?" for name in changes)
-        with self._conn:
-            self._conn.execute(
-                f"UPDATE jobs SET {columns}, updated_at = ? WHERE job_id = ?",
-                (*changes.values(), _now(), job_id),
-            )
-
-    def job(self, job_id: str) -> Job | None:
-        """One job, or ``None``."""
-        row = self._conn.execute(
-            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE job_id = ?", (job_id,)
-        ).fetchone()
-        return _job(row) if row else None
-
-    def jobs(
-        self, *, limit: int = 200, unfinished: bool = False, status: str = "", batch: str = ""
-    ) -> list[Job]:
-        """The newest jobs first; ``unfinished`` only those still queued or processing."""
-        conditions, params = [], []
-        if unfinished:
-            conditions.append("status IN ('queued', 'processing')")
-        if status:
-            conditions.append("status = ?")
-            params.append(status)
-        if batch:
-            conditions.append("batch = ?")
-            params.append(batch)
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        rows = self._conn.execute(
-            f"SELECT {_JOB_COLUMNS} FROM jobs {where} ORDER BY submitted_at DESC, job_id LIMIT ?",
-            (*params, limit),
-        )
-        return [_job(row) for row in rows]
-
-    def job_batches(self, *, unfinished_since: str) -> list[JobBatch]:
-        """Progress of every batch with unfinished jobs or submitted since ``unfinished_since``."""
-        rows = self._conn.execute(
-            "SELECT batch, COUNT(*), SUM(status = 'done'), SUM(status = 'failed'), "
-            "SUM(pages_done), SUM(pages_total), MIN(submitted_at), "
-            "MIN(NULLIF(started_at, '')), MAX(finished_at) FROM jobs GROUP BY batch "
-            "HAVING SUM(status IN ('queued', 'processing')) > 0 OR MAX(submitted_at) >= ? "
-            "ORDER BY MIN(submitted_at) DESC",
-            (unfinished_since,),
-        )
-        return [JobBatch(*row[:6], *(value or "" for value in row[6:])) for row in rows]
-
-
-_JOB_COLUMNS = (
-    "job_id, file_name, inbox_path, metadata, status, submitted_by, submitted_at, updated_at, "
-    "pages_done, pages_total, doc_id, error, batch, attempts, worker, started_at, finished_at"
-)
-
-
-def _job_row(job: Job) -> tuple:
-    return (
-        job.job_id,
-        job.file_name,
-        job.inbox_path,
-        json.dumps(job.metadata, ensure_ascii=False),
-        job.status,
-        job.submitted_by,
-        job.submitted_at,
-        job.updated_at,
-        job.pages_done,
-        job.pages_total,
-        job.doc_id,
-        job.error,
-        job.batch,
-        job.attempts,
-        job.worker,
-        job.started_at,
-        job.finished_at,
-    )
-
-
-def _job(row: tuple) -> Job:
-    values = list(row)
-    values[3] = json.loads(values[3])
-    return Job(*values)
 
 
 def single_value(value: str | list[str]) -> str:

@@ -18,7 +18,6 @@ import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,6 +25,7 @@ from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 
 from archive import Archive, Job, sha256_file
+from archive.models import utc_now
 from common.errors import InputFileError
 from common.settings import Settings
 from ingest.pipeline import DUPLICATE, FAILED, IngestResult, check_readable, printable_name
@@ -135,7 +135,7 @@ def submit_job(
     The inbox path is kept relative to the data home: workers on other machines may mount it
     elsewhere.
     """
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = utc_now()
     root = queues.settings.home.resolve()
     inbox_path = path.resolve()
     job = Job(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from archive import User
 from archive.catalog import Catalog
+from archive.models import utc_now
 from common.errors import FindbuchError, UsageError
 
 ARCHIVIST = "archivar"
@@ -38,7 +38,7 @@ def add_user(catalog: Catalog, name: str, role: str, password: str) -> User:
         role=role,
         password_hash=_HASHER.hash(password),
         token_hash=existing.token_hash if existing else "",
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        created_at=utc_now(),
     )
     catalog.add_user(user)
     return user

@@ -18,10 +18,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from archive import Job
+from archive.models import utc_now
 from common.errors import BusyError, FindbuchError
 from common.fields import read_field_value
 from common.settings import Settings
@@ -104,7 +104,7 @@ class QueueWriter:
             status=PROCESSING,
             worker=worker,
             attempts=max(job.attempts, attempt),
-            started_at=job.started_at or _now(),
+            started_at=job.started_at or utc_now(),
             pages_done=0,
         )
 
@@ -153,13 +153,13 @@ class QueueWriter:
             pages_done=doc.page_count,
             pages_total=doc.page_count,
             error="; ".join((note, *result.warnings)).strip("; "),
-            finished_at=_now(),
+            finished_at=utc_now(),
         )
         remove_inbox_folder(self.settings, job.inbox_path)
         log.info("Auftrag %s: Dokument %s (%s)", job.job_id, doc.doc_id, job.file_name)
 
     def _fail(self, job: Job, error: str) -> None:
-        self.catalog.update_job(job.job_id, status=FAILED, error=error, finished_at=_now())
+        self.catalog.update_job(job.job_id, status=FAILED, error=error, finished_at=utc_now())
         remove_inbox_folder(self.settings, job.inbox_path)
         log.warning("Auftrag %s (%s) fehlgeschlagen: %s", job.job_id, job.file_name, error)
 
@@ -233,10 +233,6 @@ def _uploader_metadata(job: Job) -> dict[str, Any]:
             except FindbuchError:
                 continue  # checked when the form was submitted; skip what no longer reads
     return changes
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def run_writer(settings: Settings, queues: Queues, stop: threading.Event) -> None:
