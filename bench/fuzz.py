@@ -16,7 +16,7 @@ from pathlib import Path
 from bench.common import machine, require_shared
 from common.errors import InputFileError
 from common.settings import Settings
-from ingest.pipeline import extract_pages
+from ingest.document import extract_pages
 
 PER_FILE_LIMIT_S = 60.0
 

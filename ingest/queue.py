@@ -28,7 +28,8 @@ from archive import Archive, Job, sha256_file
 from archive.models import utc_now
 from common.errors import InputFileError
 from common.settings import Settings
-from ingest.pipeline import DUPLICATE, FAILED, IngestResult, check_readable, printable_name
+from ingest.document import check_readable, printable_name
+from ingest.pipeline import DUPLICATE, FAILED, IngestResult
 
 QUEUED, PROCESSING, DONE = "queued", "processing", "done"
 WORK_QUEUE, WRITER_QUEUE = "findbuch", "findbuch-writer"

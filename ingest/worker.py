@@ -16,8 +16,8 @@ from pathlib import Path
 
 from common.errors import InputFileError, MissingDependencyError
 from common.settings import Settings
+from ingest.document import read_document
 from ingest.handoff import ExtractionResult, write_result
-from ingest.pipeline import read_document
 from ingest.queue import Beat, Queues, worker_name
 
 log = logging.getLogger("findbuch.worker")

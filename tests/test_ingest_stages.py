@@ -13,9 +13,9 @@ from common.settings import Settings
 from ingest.cleanup import clean_page_text
 from ingest.dates import find_dates, find_document_date
 from ingest.detect import HEAD_BYTES, detect_media_type
+from ingest.document import extract_pages
 from ingest.metadata import extract_metadata
 from ingest.ocr import probe_tesseract
-from ingest.pipeline import extract_pages
 
 SETTINGS = Settings()
 

@@ -21,8 +21,8 @@ from pypdf import PdfReader, PdfWriter
 from archive import NewDocument
 from common.settings import Settings
 from findbuch import progress
+from ingest.document import extract_pages
 from ingest.ocr import despeckled, lines_run_vertically
-from ingest.pipeline import extract_pages
 from service.home import DataHome
 
 GARBLED_FAMILY_FORM = FIXTURES / "k_kinduvv_bgbl1_2015_j2018-1_0010.pdf"

@@ -28,7 +28,7 @@ from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 from archive import safe_file_name
 from common.errors import InputFileError
 from common.settings import Settings
-from ingest.pipeline import extract_pages
+from ingest.document import extract_pages
 from service.home import DataHome
 
 FINDBUCH = Path(sys.executable).parent / "findbuch"

@@ -25,8 +25,8 @@ from conftest import FIXTURES, NRW_PDF
 
 from archive import Job
 from common.settings import Settings, load_settings
+from ingest.document import read_document
 from ingest.handoff import ExtractionResult, write_result
-from ingest.pipeline import read_document
 from ingest.queue import Queues, enqueue_files
 from service.home import DataHome
 from service.queue_writer import QueueWriter

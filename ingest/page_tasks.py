@@ -1,4 +1,4 @@
-"""OCR page jobs: small picklable descriptions run by worker processes, one page each.
+"""OCR page tasks: small picklable descriptions run by worker processes, one page each.
 
 The workers only read; the parent process is the single writer of archive and index.
 """
@@ -21,7 +21,7 @@ IMAGE_FRAME = "image"
 
 
 @dataclass(frozen=True)
-class OcrJob:
+class PageTask:
     """One page to read.
 
     Attributes:
@@ -45,12 +45,12 @@ class OcrJob:
 class OcrOutcome:
     """A job's result: the page read, or the reason it could not be (the page is flagged)."""
 
-    job: OcrJob
+    job: PageTask
     page: OcrPage | None = None
     error: str = ""
 
 
-def run_ocr_job(job: OcrJob) -> OcrOutcome:
+def run_page_task(job: PageTask) -> OcrOutcome:
     """Read one page; a failure of this page is returned, not raised, so the rest goes on.
 
     Raises:
