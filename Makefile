@@ -11,6 +11,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ## Install what is missing, ingest samples/ and serve http://127.0.0.1:8000
 run: setup
 	$(BIN)/findbuch --home $(HOME_DIR) ingest samples
+	$(BIN)/findbuch --home $(HOME_DIR) demo
 	$(BIN)/findbuch --home $(HOME_DIR) serve --host 127.0.0.1 --port 8000
 
 ## Install what is missing, then run the whole test suite

@@ -69,3 +69,8 @@ class HomeLayout:
     def lost_and_found(self) -> Path:
         """Where ``check --repair`` moves stray files (never deleting them)."""
         return self.root / "lost+found"
+
+    @property
+    def demo_login(self) -> Path:
+        """Only in a demo home made by ``findbuch demo`` (``make run``): its archivist login."""
+        return self.root / "demo-login"

@@ -62,6 +62,7 @@ for _command in (
     keeping_commands.export,
     keeping_commands.import_bag,
     running_commands.serve,
+    running_commands.demo,
     running_commands.worker,
     running_commands.jobs,
     reading_commands.cite,

@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from findbuch.options import settings_of
 from findbuch.progress import IngestProgress
 from ingest import FAILED
 from service.accounts import ROLES, add_user, issue_token
+from service.demo import demo_login, is_loopback, login_line, make_demo
 from service.home import DataHome
 from service.secret_key import ensure_secret_key
 
@@ -55,6 +56,9 @@ def serve(
     from web import create_app
 
     settings = settings_of(ctx, host=host, port=port, public=public, web_processes=processes)
+    demo = demo_login(settings.layout) if is_loopback(settings.host) else None
+    if demo is not None:
+        settings = replace(settings, public=True)
     ensure_secret_key(settings.home)
     with DataHome(settings) as home:
         home.ensure_index()
@@ -74,9 +78,22 @@ def serve(
                 "Serverprozess(en) (Strg+C beendet)",
                 err=True,
             )
+            if demo is not None:
+                base = f"http://{settings.host}:{settings.port}"
+                click.echo(login_line(demo, base), err=True)
             serve_app(sock, create_app(settings, queue=queues))
     finally:
         stop_servers(children)
+
+
+@click.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Zur Demo machen (make run): hier ohne Anmeldung lesbar, ein Archivarskonto dazu."""
+    settings = settings_of(ctx)
+    with DataHome(settings) as home:
+        login = make_demo(home)
+    click.echo(login_line(login, f"http://{settings.host}:{settings.port}"), err=True)
 
 
 @click.command()
