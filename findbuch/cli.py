@@ -79,6 +79,8 @@ def _settings(ctx: click.Context, **overrides: Any) -> Settings:
 def cli(ctx: click.Context, home: Path | None, verbose: bool) -> None:  # noqa: FBT001 - click
     """Findbuch: Dokumentenarchiv und Volltextsuche."""
     ctx.obj = {"home": home, "verbose": verbose}
+    if verbose:  # the detail behind a file's German message (library errors) goes to stderr
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
 
 @cli.command()

@@ -8,6 +8,7 @@ indexes it. A file that cannot be ingested costs one failed result, never the ba
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import time
 from collections import deque
@@ -17,10 +18,8 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from pypdf.errors import PyPdfError
-
 from archive import Document, ExtractedValue, NewDerivative, NewDocument, Page, sha256_file
-from findbuch.errors import InputFileError
+from findbuch.errors import InputFileError, MissingDependencyError
 from findbuch.home import Home, index_document
 from findbuch.settings import Settings
 from index import IndexDocument
@@ -32,8 +31,9 @@ from ingest.jobs import IMAGE_FRAME, PDF_PAGE, OcrJob, OcrOutcome, init_worker, 
 from ingest.metadata import Metadata, extract_metadata
 from ingest.pdf import PdfLayer, read_pdf
 from ingest.plaintext import decode_text, split_text_pages
-from ingest.searchable import searchable_pdf
+from ingest.searchable import SearchablePdfError, searchable_pdf
 
+log = logging.getLogger(__name__)
 ADDED = "added"
 DUPLICATE = "duplicate"
 FAILED = "failed"
@@ -194,6 +194,10 @@ class _Ingestion:
             return planned
         except InputFileError as e:
             return IngestResult(path=str(path), status=FAILED, error=e.message)
+        except MissingDependencyError:
+            raise
+        except Exception as e:  # noqa: BLE001 - one file's unforeseen failure, not the batch's
+            return unexpected_failure(path, e)
 
     def _duplicate(self, path: Path, doc: Document) -> IngestResult:
         """A known file; if a killed run left it out of the index, it is indexed now."""
@@ -216,6 +220,10 @@ class _Ingestion:
             new, warnings = _assemble(item, self.settings, self.on_page)
         except InputFileError as e:
             return IngestResult(path=str(item.path), status=FAILED, error=e.message)
+        except MissingDependencyError:
+            raise
+        except Exception as e:  # noqa: BLE001 - one file's unforeseen failure, not the batch's
+            return unexpected_failure(item.path, e)
         doc = self.home.archive.add(item.path, new)
         self._pending_index.append(index_document(doc, list(new.pages)))
         self._maybe_commit()
@@ -233,6 +241,13 @@ class _Ingestion:
                     writer.add(doc)
             self._pending_index.clear()
         self._last_commit = time.monotonic()
+
+
+def unexpected_failure(path: Path, error: Exception) -> IngestResult:
+    """A failure nobody foresaw while reading one file: it fails, with its detail in the log."""
+    log.info("%s: unerwarteter Fehler", path, exc_info=error)
+    message = "Datei nicht lesbar (unerwarteter Fehler; Einzelheiten mit --verbose)."
+    return IngestResult(path=str(path), status=FAILED, error=message)
 
 
 def read_here(job: OcrJob) -> Future[OcrOutcome]:
@@ -411,8 +426,8 @@ def _derivatives(
     )
     try:
         pdf = searchable_pdf(layers, planned.path, is_pdf=planned.media_type == PDF)
-    except PyPdfError as e:
-        warning = f"kein durchsuchbares PDF: das Original lässt sich nicht kopieren ({e})"
+    except SearchablePdfError:
+        warning = "kein durchsuchbares PDF: das Original lässt sich nicht Seite für Seite kopieren"
         return (words_derivative,), (warning,)
     return (NewDerivative(SEARCHABLE_PDF, "application/pdf", pdf), words_derivative), ()
 
