@@ -9,9 +9,12 @@ whatever Pillow raises on one file becomes one German message for that file.
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import tempfile
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from PIL import Image, ImageSequence
@@ -75,9 +78,32 @@ def load_frame(path: Path, index: int) -> Image.Image:
     with _opened(path) as img:
         img.seek(index)
         _check_pixels(img)
-        frame = img.copy()
-        frame.load()
+        with _libtiff_said(path) if img.format == "TIFF" else nullcontext():
+            frame = img.copy()
+            frame.load()
         return plain(frame)
+
+
+@contextmanager
+def _libtiff_said(path: Path) -> Iterator[None]:
+    """Keep what libtiff writes to the process's stderr itself (English, no file name) for the log.
+
+    libtiff reports damaged strips ("TIFFFillStrip: Read error") on file descriptor 2, past
+    Python; for the moment of decoding, that descriptor points at a scratch file.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            said = sink.read().decode("utf-8", "replace").strip()
+            if said:
+                log.info("%s: libtiff: %s", path, said)
 
 
 def plain(frame: Image.Image) -> Image.Image:
@@ -94,7 +120,8 @@ def plain(frame: Image.Image) -> Image.Image:
             white = Image.new("RGB", out.size, "white")
             white.paste(out, mask=out.getchannel("A"))
             out = white
-    info = {k: v for k, v in frame.info.items() if k != "dpi"}
+    # The frame is flat now: a transparency entry would make every later convert() warn.
+    info = {k: v for k, v in frame.info.items() if k not in ("dpi", "transparency")}
     dpi = believable_dpi(frame)
     if dpi:
         info["dpi"] = (dpi, dpi)

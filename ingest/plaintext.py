@@ -64,9 +64,11 @@ def looks_decodable(head: bytes) -> bool:
         encoding, limit = _legacy_encoding(head, strict=True), 0.05
     if encoding is None:
         return False
-    text = head.decode(encoding, errors="replace")
+    # NUL bytes pad records of old systems (and a Mozilla test file); they are not text's
+    # evidence either way, but other control characters are.
+    text = head.decode(encoding, errors="replace").replace("\x00", "")
     bad = len(_CONTROLS.findall(text)) + text.count("\ufffd")
-    return bad <= len(text) * limit
+    return bool(text.strip()) and bad <= len(text) * limit
 
 
 def split_text_pages(text: str) -> list[str]:
