@@ -180,7 +180,7 @@ def stderr_lines(log: Path) -> tuple[int, int, list[str]]:
         line for line in log.read_text(errors="replace").splitlines()
         if line.strip() and not line.startswith(('{"progress"', "Fertig:"))
     ]  # fmt: skip
-    return len(stray), sum(english(line) for line in stray), stray
+    return len(stray), sum(english(re.sub(r"\S*/\S*", "", line)) for line in stray), stray
 
 
 def main() -> None:
