@@ -68,9 +68,15 @@ def _corpus(args: argparse.Namespace, rows: list[dict], work: Path) -> Path:
 
 
 def _command(code: Path | None, home: Path, *args: str) -> tuple[list[str], dict]:
+    """The command and environment that run ``code``'s findbuch (this checkout's by default).
+
+    The command runs in ``code`` itself: ``python -m`` puts the working directory first on the
+    module path, before PYTHONPATH.
+    """
     env = dict(os.environ)
-    if code is not None:
-        env["PYTHONPATH"] = str(code)
+    code = (code or Path(__file__).resolve().parent.parent).resolve()
+    env["PYTHONPATH"] = str(code)
+    env["ROBUSTNESS_CWD"] = str(code)
     return [sys.executable, "-m", "findbuch", "--home", str(home), *args], env
 
 
@@ -79,8 +85,9 @@ def _run_batch(code, home, files, hang_s, stderr_log) -> tuple[list[dict], str]:
     cmd, env = _command(code, home, "ingest", "--json", "--jobs", "2", *map(str, files))
     with stderr_log.open("a") as err:
         proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env, start_new_session=True
-        )
+            cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env, start_new_session=True,
+            cwd=env["ROBUSTNESS_CWD"],
+        )  # fmt: skip
         lines: Queue[str | None] = Queue()
 
         def pump() -> None:
@@ -218,7 +225,7 @@ def main() -> None:
     texts = _stored_pages(home, doc_ids)
     table, notes = judge(rows, corpus, refs, outcome, texts)
     cmd, env = _command(args.code, home, "check", "--json")
-    check = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    check = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=env["ROBUSTNESS_CWD"])
     stray, stray_english, stray_lines = stderr_lines(log)
 
     (run / "notes.txt").write_text("\n".join([*notes, "", "stderr:", *stray_lines]) + "\n")
