@@ -6,6 +6,7 @@ Each command parses its arguments, calls the service layer and prints; they live
 
 from __future__ import annotations
 
+import logging
 import traceback
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,8 @@ def _fail(ctx: click.Context, message: str, code: int, error: BaseException) -> 
 def cli(ctx: click.Context, home: Path | None, verbose: bool) -> None:  # noqa: FBT001 - click
     """Findbuch: Dokumentenarchiv und Volltextsuche."""
     ctx.obj = {"home": home, "verbose": verbose}
+    if verbose:  # the detail behind a file's German message (library errors) goes to stderr
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
 
 for _command in (

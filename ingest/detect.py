@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import puremagic
-from charset_normalizer import from_bytes
 
 from common.errors import InputFileError
+from ingest.plaintext import looks_decodable
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -16,6 +16,8 @@ IMAGE_TYPES = frozenset({PNG, JPEG, TIFF})
 SUPPORTED = frozenset({PDF, TEXT, *IMAGE_TYPES})
 # How much of the file detection reads: enough for magic bytes and a charset guess.
 HEAD_BYTES = 64 * 1024
+# Readers accept a PDF whose "%PDF-" comes after a banner (poppler, pypdf, PDFium: 1,024 bytes).
+_PDF_WINDOW = 1024
 
 
 def detect_media_type(head: bytes) -> str:
@@ -32,6 +34,8 @@ def detect_media_type(head: bytes) -> str:
     """
     if not head:
         raise InputFileError("Die Datei ist leer (0 Bytes).")
+    if b"%PDF-" in head[:_PDF_WINDOW]:
+        return PDF
     try:
         media_type = puremagic.from_string(head, mime=True)
     except puremagic.PureError:
@@ -49,20 +53,5 @@ def detect_media_type(head: bytes) -> str:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    """Text has no NUL bytes (except UTF-16) and decodes in some common encoding.
-
-    UTF-8 is tried first and strictly (allowing form feeds, which separate pages):
-    charset-normalizer gave up on a 301 KB council text with 125 form feeds.
-    """
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    if b"\x00" in head:
-        return False
-    for cut in range(4):  # the head may end inside a multi-byte character
-        try:
-            text = head[: len(head) - cut].decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f")
-        return controls <= len(text) // 100
-    return from_bytes(head).best() is not None
+    """Text decodes in some encoding and is mostly printable (see ``ingest.plaintext``)."""
+    return looks_decodable(head)

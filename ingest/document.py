@@ -13,8 +13,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypdf.errors import PyPdfError
-
 from archive import ExtractedValue, NewDerivative, NewDocument, Page, sha256_file
 from common.errors import InputFileError
 from common.settings import Settings
@@ -26,7 +24,7 @@ from ingest.metadata import Metadata, extract_metadata
 from ingest.page_tasks import IMAGE_FRAME, PDF_PAGE, OcrOutcome, PageTask, run_page_task
 from ingest.pdf import PdfLayer, read_pdf
 from ingest.plaintext import decode_text, split_text_pages
-from ingest.searchable import searchable_pdf
+from ingest.searchable import SearchablePdfError, searchable_pdf
 
 SEARCHABLE_PDF = "searchable_pdf"
 OCR_WORDS = "ocr_words"
@@ -225,8 +223,8 @@ def _derivatives(
     )
     try:
         pdf = searchable_pdf(layers, planned.path, is_pdf=planned.media_type == PDF)
-    except PyPdfError as e:
-        warning = f"kein durchsuchbares PDF: das Original lässt sich nicht kopieren ({e})"
+    except SearchablePdfError:
+        warning = "kein durchsuchbares PDF: das Original lässt sich nicht Seite für Seite kopieren"
         return (words_derivative,), (warning,)
     return (NewDerivative(SEARCHABLE_PDF, "application/pdf", pdf), words_derivative), ()
 

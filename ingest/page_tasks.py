@@ -69,6 +69,9 @@ def run_page_task(job: PageTask) -> OcrOutcome:
     except FindbuchError as e:
         log.warning("%s, Seite %d: %s", job.path, job.index + 1, e.message)
         return OcrOutcome(job, error=e.message)
+    except Exception as e:  # a library's failure on one page fails that page
+        log.info("%s, Seite %d: %r", job.path, job.index + 1, e, exc_info=e)
+        return OcrOutcome(job, error="Seite konnte nicht gelesen werden (unerwarteter Fehler).")
 
 
 def init_worker() -> None:

@@ -8,6 +8,7 @@ never the batch.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from archive import Document, NewDocument, sha256_file
-from common.errors import InputFileError
+from common.errors import InputFileError, MissingDependencyError
 from common.settings import Settings
 from ingest.detect import HEAD_BYTES, PDF, detect_media_type
 from ingest.document import (
@@ -33,6 +34,7 @@ from ingest.document import (
 from ingest.page_tasks import OcrOutcome, PageTask, init_worker, run_page_task
 from ingest.pdf import read_pdf
 
+log = logging.getLogger(__name__)
 ADDED = "added"
 DUPLICATE = "duplicate"
 FAILED = "failed"
@@ -191,6 +193,10 @@ class _Ingestion:
             return planned
         except InputFileError as e:
             return IngestResult(path=str(path), status=FAILED, error=e.message)
+        except MissingDependencyError:
+            raise
+        except Exception as e:  # noqa: BLE001 - one file's unforeseen failure, not the batch's
+            return unexpected_failure(path, e)
 
     def _duplicate(self, path: Path, doc: Document) -> IngestResult:
         """A known file; if a killed run left it out of the index, it is indexed now."""
@@ -212,9 +218,20 @@ class _Ingestion:
             new, warnings = assemble(item, self.settings, self.on_page)
         except InputFileError as e:
             return IngestResult(path=str(item.path), status=FAILED, error=e.message)
+        except MissingDependencyError:
+            raise
+        except Exception as e:  # noqa: BLE001 - one file's unforeseen failure, not the batch's
+            return unexpected_failure(item.path, e)
         doc = self.sink.store(item.path, new)
         self.sink.commit_if_due()
         return _result(item.path, ADDED, doc, warnings)
+
+
+def unexpected_failure(path: Path, error: Exception) -> IngestResult:
+    """A failure nobody foresaw while reading one file: it fails, with its detail in the log."""
+    log.info("%s: unerwarteter Fehler", path, exc_info=error)
+    message = "Datei nicht lesbar (unerwarteter Fehler; Einzelheiten mit --verbose)."
+    return IngestResult(path=str(path), status=FAILED, error=message)
 
 
 def _result(path: Path, status: str, doc: Document, warnings: tuple[str, ...] = ()) -> IngestResult:

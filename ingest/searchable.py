@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
 from pathlib import Path
 
 import img2pdf
@@ -21,10 +22,13 @@ from pypdf.generic import (
     NameObject,
 )
 
-from ingest.image import load_frame
+from ingest.image import believable_dpi, load_frame
 from ingest.ocr import OcrPage
 
+log = logging.getLogger(__name__)
 _LAYER_NAME = "/FindbuchOCR"
+# The smallest page PDF allows is 3 units; tiny frames get a resolution that keeps them above.
+_MIN_PAGE_UNITS = 3.5
 # img2pdf reports on stderr, in English, what it handles itself (an alpha channel becomes a
 # soft mask); the ingest's own lines are German and name the file.
 logging.getLogger("img2pdf").setLevel(logging.ERROR)
@@ -39,7 +43,29 @@ _NOT_EMBEDDABLE = (
 )
 
 
+class SearchablePdfError(Exception):
+    """The searchable copy could not be made; the document is kept without it."""
+
+
 def searchable_pdf(layers: list[OcrPage | None], original: Path, *, is_pdf: bool) -> bytes:
+    """The original's pages, each OCR'd one with its text layer; in page order.
+
+    Any failure of pypdf or img2pdf on one original (pdf.js's ``issue21436.pdf`` raised an
+    AttributeError, a 1-pixel-high PNG is below PDF's smallest page) costs only this copy.
+
+    Raises:
+        SearchablePdfError: the copy cannot be made; its cause is chained and logged.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pypdf's and Pillow's notes on damaged files
+            return _searchable_pdf(layers, original, is_pdf=is_pdf)
+    except Exception as e:  # whatever the libraries raise, the document stays
+        log.info("%s: kein durchsuchbares PDF: %r", original, e)
+        raise SearchablePdfError(str(e)) from e
+
+
+def _searchable_pdf(layers: list[OcrPage | None], original: Path, *, is_pdf: bool) -> bytes:
     """The original's pages, each OCR'd one with its text layer; in page order.
 
     Args:
@@ -48,9 +74,6 @@ def searchable_pdf(layers: list[OcrPage | None], original: Path, *, is_pdf: bool
             mixed PDF).
         original: the original file.
         is_pdf: the original is a PDF; otherwise an image with one frame per page.
-
-    Raises:
-        pypdf.errors.PyPdfError: the original PDF cannot be copied page by page.
     """
     pages = PdfReader(original if is_pdf else io.BytesIO(_image_pdf(original, len(layers))))
     writer = PdfWriter(clone_from=pages)
@@ -63,19 +86,38 @@ def searchable_pdf(layers: list[OcrPage | None], original: Path, *, is_pdf: bool
 
 
 def _image_pdf(image: Path, frames: int) -> bytes:
-    """One page per frame, at the image's own size and resolution, pixels as stored."""
+    """One page per frame, at the image's own size and resolution, pixels as stored.
+
+    What img2pdf cannot embed as stored (alpha, 16 bits, odd colour spaces, absurd dpi) or
+    embeds with another number of pages (an animated PNG: img2pdf takes its first frame) is
+    embedded as the frames OCR read, losslessly as PNG.
+    """
     try:
-        return img2pdf.convert(str(image), rotation=img2pdf.Rotation.none)
-    except _NOT_EMBEDDABLE:
-        pngs = []
-        for index in range(frames):
-            frame = load_frame(image, index)
-            grey = frame.mode in ("1", "L", "LA", "I", "I;16", "F")
-            plain = frame.convert("L" if grey else "RGB")  # colour stays colour
-            png = io.BytesIO()
-            plain.save(png, "PNG", dpi=frame.info.get("dpi", (300, 300)))
-            pngs.append(png.getvalue())
-        return img2pdf.convert(pngs)
+        pdf = img2pdf.convert(str(image), rotation=img2pdf.Rotation.none)
+        if len(PdfReader(io.BytesIO(pdf)).pages) == frames and _sizes_believable(image):
+            return pdf
+    except (*_NOT_EMBEDDABLE, ValueError, OSError):
+        pass
+    pngs = []
+    for index in range(frames):
+        frame = load_frame(image, index)  # 8-bit grey or RGB: colour stays colour
+        dpi = frame.info.get("dpi", (300.0, 300.0))[0]
+        dpi = min(dpi, min(frame.size) * 72 / _MIN_PAGE_UNITS)  # PDF pages are >= 3 units
+        png = io.BytesIO()
+        frame.save(png, "PNG", dpi=(dpi, dpi))
+        pngs.append(png.getvalue())
+    return img2pdf.convert(pngs)
+
+
+def _sizes_believable(image: Path) -> bool:
+    """Whether img2pdf's page sizes follow a resolution OCR believed too (see ingest.image)."""
+    from PIL import Image, ImageSequence
+
+    with Image.open(image) as img:
+        return all(
+            "dpi" not in frame.info or believable_dpi(frame) is not None
+            for frame in ImageSequence.Iterator(img)
+        )
 
 
 def _lay_over(writer: PdfWriter, page: PageObject, layer: OcrPage) -> None:

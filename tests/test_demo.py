@@ -112,7 +112,7 @@ def test_make_run_gives_a_demo_that_opens_and_a_login_that_works(tmp_path: Path)
 
 
 def test_a_demo_home_served_beyond_loopback_still_requires_login(tmp_path: Path) -> None:
-    server, port, _ = _demo_server(tmp_path, host="0.0.0.0")  # noqa: S104 - the point of it
+    server, port, _ = _demo_server(tmp_path, host="0.0.0.0")
     try:
         opener = urllib.request.build_opener(_NoRedirect())
         try:
