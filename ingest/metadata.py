@@ -12,6 +12,7 @@ from ingest.dates import find_dates, find_document_date
 from ingest.entities import find_persons, find_places
 from ingest.found import Found
 from ingest.references import find_references
+from ingest.titles import find_title
 
 MEMO = "memo"
 PRESS_RELEASE = "press_release"
@@ -160,73 +161,3 @@ def _normalise_body(name: str) -> str:
         name = name.title()
     name = re.sub(r"^Deutsche[ns]?\s+(Landkreistag|Städtetag)(?:es)?$", r"Deutscher \1", name)
     return re.sub(r"^Deutsche[nr]?\s+(Städte- und Gemeindebund)(?:es)?$", r"Deutscher \1", name)
-
-
-_MARKDOWN_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-# PDF producers often put a placeholder or the file name into the Title field.
-_PLACEHOLDER_TITLE = re.compile(
-    r"^(untitled|unbenannt|document|dokument\d*)$|\.(docx?|odt|pdf)$|^\S*_\S*$", re.IGNORECASE
-)
-_TITLE_SEARCH_LINES = 40
-_TITLE_MAX_LINES = 3
-_TITLE_MAX_CHARS = 220
-# Form and letterhead lines that read like headlines but are not titles.
-_NOT_TITLE = re.compile(
-    r"^(Gedruckt auf|Stadtr(at|ätin|äte)\b|Gremium|Termin|Niederschrift|Seite\b|Aufgrund\b|"
-    r"Sehr geehrte|An alle|Der Oberbürgermeister|Die Oberbürgermeisterin|Verantwortlich|"
-    r"Dienststelle|Beratungsfolge|Flagge|Vorsitzende|Bitte aus Liste|Ergänzende Erläuterungen|"
-    r"Die Verwaltung|Der Gemeinderat|Der Ortschaftsrat|Vorlage Nr|[\w/]+:\s)|"
-    r"\b\d{5}\s+[A-ZÄÖÜ]\w+|[A-Za-zäöüß]+straße\s+\d|^(?:\w\s){4,}",
-    re.IGNORECASE,
-)
-_SENTENCE_WORDS = 25
-
-
-def find_title(text: str, *, pdf_title: str = "") -> Found | None:
-    """The PDF title, a Markdown heading, or the first line that reads like a headline."""
-    if pdf_title and not _PLACEHOLDER_TITLE.search(pdf_title):
-        return Found(pdf_title, 0, "PDF-Eigenschaft „Titel“")
-    for heading in _MARKDOWN_HEADING.findall(text):
-        if len(heading.split()) >= 3:
-            return Found(heading.strip("*_ "), 1, "Überschrift")
-    lines = [line.strip() for line in text.splitlines()]
-    for i, line in enumerate(lines[:_TITLE_SEARCH_LINES]):
-        headline = _reads_like_headline(line) and not _NOT_TITLE.search(line)
-        if headline and not _is_body_sentence(lines, i):
-            return Found(_with_continuation(lines, i), 1, "erste Zeile in Überschriftform")
-    return None
-
-
-def _with_continuation(lines: list[str], start: int) -> str:
-    """A headline and the lines continuing it up to the paragraph's end (memo subjects)."""
-    title = [lines[start]]
-    for line in lines[start + 1 : start + _TITLE_MAX_LINES]:
-        ended = title[-1].endswith((".", "!", "?", ":"))
-        if not line or ended or _NOT_TITLE.search(line) or line == title[0]:
-            break
-        if len(" ".join([*title, line])) > _TITLE_MAX_CHARS:
-            break
-        title.append(line)
-    return " ".join(title)
-
-
-def _is_body_sentence(lines: list[str], start: int) -> bool:
-    """Whether a line opens a long paragraph of running text rather than standing alone."""
-    paragraph = []
-    for line in lines[start:]:
-        if not line:
-            break
-        paragraph.append(line)
-    words = " ".join(paragraph).split()
-    return len(words) > _SENTENCE_WORDS and words[-1].endswith((".", "!", "?", "“", '"'))
-
-
-def _reads_like_headline(line: str) -> bool:
-    letters = sum(c.isalpha() or c.isspace() for c in line)
-    return (
-        len(line.split()) >= 4
-        and 20 <= len(line) <= 160
-        and letters >= 0.7 * len(line)
-        and not line.endswith((",", ":", ";", "."))
-        and line[0].isupper()
-    )
