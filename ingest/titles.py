@@ -25,7 +25,7 @@ _MIN_LETTERS = 0.7
 # A line of running text: long and not ending where a sentence or heading ends.
 _RUNNING_WORDS = 6
 
-_HEADLINE_METHOD = "erste Zeile in Überschriftform"
+HEADLINE_METHOD = "erste Zeile in Überschriftform"
 _LEAD_WORDS = 3
 _BODY_WORDS = 8
 _ENDINGS = (".", "!", "?", ":", '"', "“", ")")
@@ -319,7 +319,7 @@ def _headline(lines: list[str]) -> Found | None:
             parts = (
                 [heading] if end == i else [heading.rsplit(lines[end], 1)[0], _subject(lines, end)]
             )
-            return Found(_joined([p for p in parts if p.strip()]), 1, _HEADLINE_METHOD)
+            return Found(_joined([p for p in parts if p.strip()]), 1, HEADLINE_METHOD)
         if _starts_body(lines, i):
             return None
     return None
