@@ -37,10 +37,20 @@ _ROLES = (
     rf"Direktor{_INFLECTED}|Vorsitzende[rn]?|Ansprechpartner{_INFLECTED}|Dr\.|Prof\.|Herr|Frau"
 )
 # Role, optionally a complement up to a comma ("der regionalen Militärverwaltung Charkiw,"),
-# then two or three capitalised name words.
+# then two or three capitalised name words; a form label after them is no part of the name.
 _PERSON = re.compile(
-    rf"\b(?:{_ROLES})(?:\s+(?:von|der|des|für)\s+[\w-]+(?:\s+[\w-]+){{0,3}},)?\s+"
+    rf"\b(?:{_ROLES})(?:\s+(?:von|der|des|für)\s+[\w-]+(?:\s+[\w-]+){{0,3}},)?[*_\s]+"
     rf"(?:Dr\.\s+)?({_NAME}(?:\s+{_NAME}){{1,2}})"
+)
+# A name followed by its role: "Oleksandr Kopylenko, stellvertretender Leiter …".
+_PERSON_BEFORE_ROLE = re.compile(
+    rf"(?<![\w-])({_NAME}[ \t]+{_NAME}),[ \t]+(?:der[ \t]+|die[ \t]+)?"
+    rf"(?:stellvertretende[rn]?[ \t]+|ehemalige[rn]?[ \t]+|amtierende[rn]?[ \t]+)?(?:{_ROLES})\b"
+)
+# Form labels and role nouns are never part of a name ("Ralph Schreiber Durchwahl").
+_NOT_IN_NAME = re.compile(
+    rf"^(?:{_ROLES}|Durchwahl|Telefon|Telefax|Fax|Mail|E-Mail|Zimmer|Name|Datum|Aktenzeichen|"
+    rf"Tel|Ansprechpartnerin|Pressesprecher\w*|Sprecher\w*)$"
 )
 # Latin words with Cyrillic letters in them, as OCR or careless typing leaves them: "Dufлот".
 _MIXED_WORD = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[а-яёіїєґ])\w+")
@@ -108,11 +118,20 @@ def _latin(match: re.Match[str]) -> str:
 
 
 def find_persons(pages: list[str]) -> list[Found]:
-    """Persons named after a role or title, each once, in order."""
+    """Persons named after (or before) a role or title, each once, in order."""
     found: dict[str, Found] = {}
     for number, text in enumerate(pages, start=1):
-        for m in _PERSON.finditer(_RUN_TOGETHER.sub(" ", _MIXED_WORD.sub(_latin, text))):
-            words = [w for w in m.group(1).split() if w not in _NOT_NAME_WORDS]
+        text = _RUN_TOGETHER.sub(" ", _MIXED_WORD.sub(_latin, text))
+        matches = sorted(
+            (*_PERSON.finditer(text), *_PERSON_BEFORE_ROLE.finditer(text)), key=lambda m: m.start(1)
+        )
+        for m in matches:
+            words = []
+            for word in m.group(1).split():
+                if _NOT_IN_NAME.match(word):
+                    break
+                if word not in _NOT_NAME_WORDS:
+                    words.append(word)
             if len(words) >= 2:
                 name = " ".join(words)
                 found.setdefault(name, Found(name, number, "Name nach Amts- oder Titelangabe"))
