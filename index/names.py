@@ -56,6 +56,8 @@ _CYRILLIC = {
     "'": "",
 }
 _CYRILLIC_TABLE = str.maketrans(_CYRILLIC)
+# Latin letters that Unicode does not decompose into a base letter and a mark.
+_UNDECOMPOSED = str.maketrans({"ß": "ss", "ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe"})
 # Exonyms: established German or historical names of places that transliteration cannot reach.
 _EXONYMS = {
     "kiew": "kyiv",
@@ -69,6 +71,39 @@ _EXONYMS = {
     "tschernigow": "tschernihiw",
     "saporoschje": "saporischschja",
     "dnjepropetrowsk": "dnipropetrowsk",
+    # English and local names of the places Findbuch shows by their German exonym.
+    "warsaw": "warschau",
+    "warszawa": "warschau",
+    "krakow": "krakau",
+    "cracow": "krakau",
+    "gdansk": "danzig",
+    "wroclaw": "breslau",
+    "poznan": "posen",
+    "szczecin": "stettin",
+    "katowice": "kattowitz",
+    "prague": "prag",
+    "praha": "prag",
+    "brno": "brunn",
+    "olomouc": "olmutz",
+    "strasbourg": "strassburg",
+    "mulhouse": "mulhausen",
+    "nice": "nizza",
+    "brussels": "brussel",
+    "bruxelles": "brussel",
+    "liege": "luttich",
+    "luik": "luttich",
+    "leuven": "lowen",
+    "louvain": "lowen",
+    "hague": "haag",
+    "copenhagen": "kopenhagen",
+    "kobenhavn": "kopenhagen",
+    "luxembourg": "luxemburg",
+    "munich": "munchen",
+    "nuremberg": "nurnberg",
+    "vienna": "wien",
+    "geneva": "genf",
+    "geneve": "genf",
+    "hrodna": "grodno",
 }
 _MERGES = (
     ("schtsch", "S"),
@@ -108,7 +143,7 @@ def transliterate(word: str) -> str:
 def name_key(word: str) -> str:
     """The spelling-independent key of a lower-case word (see module docstring)."""
     latin = transliterate(word)
-    decomposed = unicodedata.normalize("NFKD", latin.replace("ß", "ss"))
+    decomposed = unicodedata.normalize("NFKD", latin.translate(_UNDECOMPOSED))
     latin = "".join(c for c in decomposed if not unicodedata.combining(c))
     latin = _EXONYMS.get(latin, latin)
     for old, new in _MERGES:
