@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from index.names import name_key
+from index.names import spelling_key
 
 # GeoNames name -> German exonym, for the countries the gazetteer covers.
 GERMAN_EXONYMS = {
@@ -117,10 +117,10 @@ def ukrainian_name(name: str, alternates: Sequence[str]) -> str | None:
     the one matching the official romanisation (GeoNames' name) is taken.
     """
     cyrillic = [a for a in alternates if _is_cyrillic(a) and not _NOT_UKRAINIAN & set(a.lower())]
-    key = name_key(name.lower())
-    matching = [a for a in cyrillic if name_key(a.lower()) == key]
+    key = spelling_key(name.lower())
+    matching = [a for a in cyrillic if spelling_key(a.lower()) == key]
     marked = [a for a in cyrillic if _UKRAINIAN_LETTERS & set(a.lower())]
-    close = [a for a in marked if _similarity(name_key(a.lower()), key) >= _CLOSE]
+    close = [a for a in marked if _similarity(spelling_key(a.lower()), key) >= _CLOSE]
     for candidates in ([a for a in matching if a in marked], matching, close):
         if candidates:
             return candidates[0]
