@@ -22,8 +22,16 @@ from service.home import DataHome
 
 LABELS = Path(__file__).resolve().parent / "metadata_labels.json"
 KARLSRUHE = Path("corpus/karlsruhe/karlsruhe.jsonl.gz")
-SEEDS, COUNCIL = "seeds", "karlsruhe"
-GROUPS = (SEEDS, COUNCIL)
+# Document kinds, in table order (the labels' "kind" key says which is which).
+GROUPS = (
+    "seed",
+    "council_sample",
+    "council_form",
+    "council_mentions_press",
+    "statement",
+    "letter",
+    "bgbl_form",
+)
 SINGLE_FIELDS = ("type", "issuer", "title", "date")
 LIST_FIELDS = ("references", "persons", "places")
 # Titles differ by OCR noise and line-break hyphens; below this they name something else.
@@ -90,11 +98,12 @@ def load_labels(shared: Path) -> list[Labelled]:
 def _labelled(doc: dict[str, object], shared: Path) -> Labelled:
     expected = doc["expected"]
     assert isinstance(expected, dict)
+    kind = str(doc["kind"])
     if "karlsruhe" in doc:
         source = doc["karlsruhe"]
         assert isinstance(source, dict)
-        return Labelled(str(doc["id"]), COUNCIL, expected, line=int(source["line"]))
-    return Labelled(str(doc["id"]), SEEDS, expected, path=shared / str(doc["path"]))
+        return Labelled(str(doc["id"]), kind, expected, line=int(source["line"]))
+    return Labelled(str(doc["id"]), kind, expected, path=shared / str(doc["path"]))
 
 
 def council_texts(shared: Path, lines: set[int]) -> dict[int, str]:
@@ -138,7 +147,7 @@ def extract_all(
     docs: list[Labelled], shared: Path
 ) -> Iterator[tuple[Labelled, dict[str, list[Found]]]]:
     """Ingest every labelled document into a temporary home, as ``findbuch ingest`` does."""
-    texts = council_texts(shared, {d.line for d in docs if d.group == COUNCIL})
+    texts = council_texts(shared, {d.line for d in docs if d.path is None})
     with tempfile.TemporaryDirectory() as tmp:
         paths = [input_path(doc, Path(tmp), texts) for doc in docs]
         with DataHome(Settings(home=Path(tmp) / "home")) as home:
@@ -298,10 +307,10 @@ def _cell(t: Tally | None) -> str:
 
 def accuracy_table(tallies: dict[tuple[str, str], Tally], counts: dict[str, int]) -> list[str]:
     """Documents with the field exactly right, per field and document group."""
+    head = " | ".join(f"{g} ({counts[g]})" for g in GROUPS)
     lines = [
-        f"| field | all ({counts['all']} docs) | seed files ({counts[SEEDS]}) "
-        f"| Karlsruhe texts ({counts[COUNCIL]}) |",
-        "|---|---|---|---|",
+        f"| field | all ({counts['all']} docs) | {head} |",
+        "|---" * (len(GROUPS) + 2) + "|",
     ]
     for field in (*SINGLE_FIELDS, *LIST_FIELDS):
         cells = " | ".join(_cell(tallies.get((field, g))) for g in ("all", *GROUPS))

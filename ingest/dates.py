@@ -21,13 +21,31 @@ DATE = re.compile(
     re.IGNORECASE,
 )
 _LABEL = re.compile(r"^[ \t]*Datum[ \t]*:?[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE)
-# "Bonn, 24. Februar 2024." / "Kyjiw (27. März 2024) –" / "vom 18. Oktober 2013" /
-# "Fassung vom 31.05.2016" / a line holding only a date.
+# "Bonn, 24. Februar 2024." / "Kyjiw (27. März 2024) –" / "Karlsruhe 12.03.2009" / "vom: 22.04.2016"
+# and "… (SPD) vom 18. August 2006" ending a line (an Antrag's own date) / "Fassung: 29.09.2011"
+# (not "in der Fassung vom …" of a law cited) / a line holding only a date.
 _DATELINE = re.compile(
-    rf"^[ \t]*(?:(?:Fassung\s*(?:vom)?:?|vom)\s*|[A-ZÄÖÜ][\w\-. ]{{1,40}}(?:,[ \t]*|[ \t]\())"
-    rf"({DATE.pattern})|^[ \t]*({DATE.pattern})[ \t.]*$",
+    rf"^[ \t]*(?:vom:?[ \t]*(?=\S+(?:[ \t]+\S+){{0,2}}[ \t.]*$)|"
+    rf"[A-ZÄÖÜ][\w\-. ]{{1,40}}(?:,[ \t]*|[ \t]\()|"
+    rf"[A-ZÄÖÜ][\w-]+[ \t]+(?=[\d. ]+$))({DATE.pattern})|"
+    rf"(?:\)|fraktion)[ \t]+vom[ \t]+({DATE.pattern})[ \t.]*$|"
+    rf"(?<!der )\bFassung[ \t]*(?:vom)?:?[ \t]*({DATE.pattern})|"
+    rf"^[ \t]*({DATE.pattern})[ \t.]*$",
     re.MULTILINE | re.IGNORECASE,
 )
+_LAW_GROUP, _LONE_DATE_GROUP = 3, 4
+# "vom 19.12.12": old forms write the year with two digits.
+_SHORT_YEAR = re.compile(r"^[ \t]*vom:?[ \t]*(\d{1,2})\.(\d{1,2})\.(\d{2})[ \t]*$", re.MULTILINE)
+# Karlsruhe's papers close with the office that issued them and the day: "Hauptamt -
+# Sitzungsdienste - 1. Oktober 2010".
+_CLOSING = re.compile(
+    rf"Hauptamt\s*[-–]\s*(?:Sitzungsdienste|Ratsangelegenheiten)\s*[-–]\s*({DATE.pattern})"
+)
+# A lone date below a form's "Termin" label is the session's, in the table's value column;
+# below a "Beratungsfolge" or "Gremium Termin" table every date is a session's.
+_TABLE_LABEL = re.compile(r"^[ \t]*Termin\b", re.MULTILINE)
+_SESSION_TABLE = re.compile(r"Beratungsfolge|^[ \t]*Gremi(?:um|en)[ \t]+Termin", re.MULTILINE)
+_LAW_VERSION = re.compile(r"\bder\s*$")
 # A date under these labels is when the paper is discussed, not when it was written.
 _SESSION_LABEL = re.compile(r"\b(Termin|Sitzung|Beratungsfolge|TOP|Eingang|eingegangen)\b")
 _LABEL_LOOKBACK_LINES = 3
@@ -63,20 +81,57 @@ def find_document_date(pages: list[str], mentioned: list[Found]) -> Found | None
     month and year; otherwise the date stays empty rather than wrong.
     """
     first = pages[0] if pages else ""
-    label = _LABEL.search(first)
-    if label:
+    labels = list(_LABEL.finditer(first))
+    for label in labels:
         following = [label.group(1), *first[label.end() :].splitlines()]
         value = next((line.strip() for line in following if line.strip()), "")
-        return _labelled_date(value, mentioned)
+        found = _labelled_date(value, mentioned)
+        if found or label is labels[-1]:
+            return found
     header = "\n".join(first.splitlines()[:_HEADER_LINES])
     for dateline in _DATELINE.finditer(header):
-        text = dateline.group(1) or dateline.group(2)
-        above = header[: dateline.start()].splitlines()[-_LABEL_LOOKBACK_LINES:]
-        if _SESSION_LABEL.search(" ".join(above) + " " + dateline.group(0)):
+        text = next(g for g in dateline.groups() if g)
+        above = header[: dateline.start()]
+        if _is_session_or_law(dateline, above):
             continue
         parsed = parse_german_date(text)
         if parsed:
             return Found(parsed.isoformat(), 1, "Datumszeile im Kopf", text)
+    return _short_year(header) or _closing(pages)
+
+
+def _is_session_or_law(dateline: re.Match[str], above: str) -> bool:
+    """A session's date (under a session label, in the form's tables) or a cited law's."""
+    lookback = " ".join(above.splitlines()[-_LABEL_LOOKBACK_LINES:]) + " " + dateline.group(0)
+    lone = dateline.group(_LONE_DATE_GROUP) is not None
+    law = dateline.group(_LAW_GROUP) is not None and _LAW_VERSION.search(above[-12:])
+    return bool(
+        _SESSION_LABEL.search(lookback)
+        or (lone and _TABLE_LABEL.search(above))
+        or _SESSION_TABLE.search(above)
+        or law
+    )
+
+
+def _short_year(header: str) -> Found | None:
+    match = _SHORT_YEAR.search(header)
+    if not match:
+        return None
+    day, month, year = match.groups()
+    parsed = parse_german_date(f"{day}.{month}.20{year}")
+    return (
+        Found(parsed.isoformat(), 1, "Datumszeile im Kopf", match.group(0).strip())
+        if parsed
+        else None
+    )
+
+
+def _closing(pages: list[str]) -> Found | None:
+    for number, text in enumerate(pages, start=1):
+        match = _CLOSING.search(text)
+        parsed = parse_german_date(match.group(1)) if match else None
+        if parsed:
+            return Found(parsed.isoformat(), number, "Schlusszeile des Hauptamts", match.group(1))
     return None
 
 

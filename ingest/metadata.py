@@ -12,6 +12,7 @@ from ingest.dates import find_dates, find_document_date
 from ingest.entities import find_persons, find_places
 from ingest.found import Found
 from ingest.references import find_references
+from ingest.titles import HEADLINE_METHOD, find_title
 
 MEMO = "memo"
 PRESS_RELEASE = "press_release"
@@ -24,6 +25,7 @@ DOCUMENT_TYPES = (MEMO, PRESS_RELEASE, COUNCIL_PAPER, LETTER, WEB_ARTICLE, OTHER
 _HEADER_LINES = 40
 # The issuer stands in the letterhead or the first paragraph, not further down.
 _ISSUER_LINES = 15
+_LETTERHEAD_LINES = 30
 # Checked in this order on the header of the first page (web cues on the whole page).
 _TYPE_CUES = (
     (MEMO, re.compile(r"\b(Hausmitteilung|Aktenvermerk|Vermerk|Aktennotiz)\b")),
@@ -31,10 +33,13 @@ _TYPE_CUES = (
     (
         COUNCIL_PAPER,
         re.compile(
-            r"\b(Beschlussvorlage|Informationsvorlage|Vorlage\s+Nr|Drucksache|Ergänzungsantrag|"
-            r"Änderungsantrag|Änderungs-/Ergänzungsantrag|Stellungnahme der Verwaltung|"
-            r"Niederschrift|Punkt \d+ der Tagesordnung|Beschlussvorschlag|OSR-Vorlage)\b|"
-            r"^[#*\s]*(ANTRAG|Antrag|ANFRAGE|Anfrage)\b[^.\n]{0,60}$",
+            r"\b(Beschlussvorlage|Informationsvorlage|(?i:Vorlage\s+Nr)|Drucksache|"
+            r"(?i:Ergänzungsantrag|Änderungsantrag)|Änderungs-/Ergänzungsantrag|"
+            r"Stellungnahme der Verwaltung|Niederschrift|"
+            r"(?i:Stellungnahme\s+zu[mr]?\s+(?:\w+\s+)?An(?:trag|frage))|"
+            r"^(?:DOPPEL)?HAUSHALT\s+\d{4}|Punkt [\d.]+ der Tagesordnung|Beschlussvorschlag|"
+            r"OSR-Vorlage)\b|"
+            r"^[#*\s]*(ANTRAG|Antrag|ANFRAGE|Anfrage)\b(?!\s+(?:auf|zur|zum|für)\b)[^.\n]{0,60}$",
             re.MULTILINE,
         ),
     ),
@@ -54,7 +59,10 @@ _WEB_CUES = re.compile(
     r"Zum Inhalt springen|Seite teilen)\b|\]\(https?://"
 )
 _LETTER = re.compile(r"^\s*Sehr geehrte", re.MULTILINE)
-_LETTER_CLOSING = re.compile(r"Mit freundlichen Grüßen")
+# A letter closes with greetings, or its letterhead asks to quote its file number.
+_LETTER_CLOSING = re.compile(
+    r"Mit freundlichen Grüßen|\(Bitte bei Antwort angeben\)|^\s*(?:Ihr|Unser) Zeichen", re.MULTILINE
+)
 # Direct quotes with reporting verbs: how press statements without a heading read.
 _REPORTING = re.compile(
     r"\b(sagte|erklärte|betonte|bekräftigte|versicherte|bedankte|unterstrich|forderte|mahnte|"
@@ -73,11 +81,13 @@ _TYPE_METHODS = {
 
 _CITY_BODY = (
     r"(?:Landeshauptstadt|Hansestadt|Universitätsstadt|Große Kreisstadt|Stadt|Gemeinde|"
-    r"Landkreis|Markt|Bezirksamt)\s+[A-ZÄÖÜ][\w-]+"
+    r"Landkreis|Markt|Bezirksamt)\s+(?-i:[A-ZÄÖÜ])[\w-]+"
 )
 _STATE_BODY = (
     r"(?:[A-ZÄÖÜ][a-zäöü]+e\s+)?Staatskanzlei(?:\s+[A-ZÄÖÜ][\w-]+)?|"
     r"Landesregierung\s+[A-ZÄÖÜ][\w-]+|Freistaat\s+[A-ZÄÖÜ][\w-]+|"
+    r"(?:Regierungs|Polizei)präsidium[ \t]+(?-i:[A-ZÄÖÜ])[\w-]+|"
+    r"Landratsamt[ \t]+(?-i:[A-ZÄÖÜ])[\w-]+|"
     r"(?:[A-ZÄÖÜ][a-zäöü]+es\s+)?Staatsministerium\s+(?:für|des|der)\s+[\w ,]+?(?=\n|$|\.)"
 )
 _ASSOCIATION = r"Deutsche[rns]?\s+(?:Landkreistag|Städtetag|Städte-\s+und\s+Gemeindebund)(?:es)?"
@@ -85,6 +95,10 @@ _ISSUER = re.compile(rf"\b({_ASSOCIATION}|{_STATE_BODY}|{_CITY_BODY})", re.IGNOR
 # In running text only associations and state bodies name the issuer ("der Präsident des
 # Deutschen Landkreistages"); a city named in a sentence is usually the subject, not the author.
 _ASSOCIATION_RE = re.compile(_ASSOCIATION, re.IGNORECASE)
+# By-laws and guidelines name their issuer in their title.
+_BY_LAW = re.compile(
+    rf"^(?:\w*[Ss]atzung|Richtlinie|\w*[Vv]erordnung)\b.*?\bder\s+({_CITY_BODY})\b", re.IGNORECASE
+)
 _STATE_RE = re.compile(rf"(?:{_STATE_BODY})", re.IGNORECASE)
 
 
@@ -106,10 +120,11 @@ def extract_metadata(pages: list[str], *, pdf_title: str = "", pdf_author: str =
     """Find the metadata of a document from its pages and the file's own properties."""
     dates = find_dates(pages)
     first = pages[0] if pages else ""
+    title = find_title(first, pdf_title=pdf_title)
     return Metadata(
-        doc_type=find_type(first),
-        issuer=find_issuer(first, pdf_author=pdf_author),
-        title=find_title(first, pdf_title=pdf_title),
+        doc_type=find_type(first, closing="\n".join(pages)),
+        issuer=find_issuer(first, pdf_author=pdf_author, heading=_heading(title)),
+        title=title,
         date=find_document_date(pages, dates),
         dates=tuple(dates),
         references=tuple(find_references(pages)),
@@ -118,8 +133,16 @@ def extract_metadata(pages: list[str], *, pdf_title: str = "", pdf_author: str =
     )
 
 
-def find_type(text: str) -> Found:
-    """Memo, press release, council paper, letter, web article, or other."""
+def _heading(title: Found | None) -> str:
+    """The title when it is the document's own heading (not a form's subject line)."""
+    return title.value if title and title.method == HEADLINE_METHOD else ""
+
+
+def find_type(text: str, *, closing: str = "") -> Found:
+    """Memo, press release, council paper, letter, web article, or other.
+
+    ``closing`` is the whole document, where a letter's greeting stands (often on its last page).
+    """
     header = "\n".join(text.splitlines()[:_HEADER_LINES])
     for doc_type, cue in _TYPE_CUES:
         match = cue.search(header)
@@ -127,30 +150,50 @@ def find_type(text: str) -> Found:
             return Found(doc_type, 1, f"{_TYPE_METHODS[doc_type]} „{match.group(0).strip()}“")
     if _WEB_CUES.search(text):
         return Found(WEB_ARTICLE, 1, _TYPE_METHODS[WEB_ARTICLE])
-    if _LETTER.search(text) and _LETTER_CLOSING.search(text):
+    if _LETTER.search(header) and _LETTER_CLOSING.search(closing or text):
         return Found(LETTER, 1, _TYPE_METHODS[LETTER])
     if len(_REPORTING.findall(text)) >= _MIN_REPORTING:
         return Found(PRESS_RELEASE, 1, "Zitate mit Redeeinleitung (Pressestil)")
     return Found(OTHER, 1, _TYPE_METHODS[OTHER])
 
 
-def find_issuer(text: str, *, pdf_author: str = "") -> Found | None:
-    """The issuing body: the PDF's author field, a letterhead line, or the opening sentence.
+def find_issuer(text: str, *, pdf_author: str = "", heading: str = "") -> Found | None:
+    """The issuing body: the PDF's author field, a letterhead, the opening, or a by-law's title.
 
-    A body named in running text further down ("die Stadt Stuttgart hat …") is not the issuer.
+    A by-law or guideline names its issuer in its heading (``Satzung … der Stadt Karlsruhe``).
+
+    A body named in running text further down ("die Stadt Stuttgart hat …") is not the issuer,
+    nor is the addressee of a letter (a body followed by ``Herrn …``).
     """
     if pdf_author and _ISSUER.fullmatch(pdf_author.strip()):
         return Found(_normalise_body(pdf_author.strip()), 0, "PDF-Eigenschaft „Autor“")
     lines = text.splitlines()
-    for line in lines:
-        match = _ISSUER.fullmatch(line.strip(" .,:*#"))
-        if match:
-            return Found(_normalise_body(match.group(1)), 1, "Briefkopf", match.group(1))
+    letterhead = _letterhead(lines[:_LETTERHEAD_LINES])
+    if letterhead:
+        return letterhead
     for match in _ISSUER.finditer("\n".join(lines[:_ISSUER_LINES])):
         if _ASSOCIATION_RE.fullmatch(match.group(1)) or _STATE_RE.match(match.group(1)):
             found = match.group(1)
             return Found(_normalise_body(found), 1, "Behördenname im Eingangstext", found)
+    by_law = _BY_LAW.match(heading)
+    if by_law:
+        return Found(_normalise_body(by_law.group(1)), 1, "Titel der Satzung oder Richtlinie")
     return None
+
+
+def _letterhead(lines: list[str]) -> Found | None:
+    """A line (or a column of one, in a two-column head) that names only the body."""
+    for i, line in enumerate(lines):
+        for cell in re.split(r"\s{3,}|\s\|\s", line.strip()):
+            match = _ISSUER.fullmatch(cell.strip(" .,:*#©|"))
+            if match and not _addressee(lines[i + 1 :]):
+                return Found(_normalise_body(match.group(1)), 1, "Briefkopf", match.group(1))
+    return None
+
+
+def _addressee(below: list[str]) -> bool:
+    following = next((line.strip() for line in below if line.strip()), "")
+    return bool(re.match(r"(?:Herrn?|Frau|An)\b", following))
 
 
 def _normalise_body(name: str) -> str:
@@ -160,73 +203,3 @@ def _normalise_body(name: str) -> str:
         name = name.title()
     name = re.sub(r"^Deutsche[ns]?\s+(Landkreistag|Städtetag)(?:es)?$", r"Deutscher \1", name)
     return re.sub(r"^Deutsche[nr]?\s+(Städte- und Gemeindebund)(?:es)?$", r"Deutscher \1", name)
-
-
-_MARKDOWN_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-# PDF producers often put a placeholder or the file name into the Title field.
-_PLACEHOLDER_TITLE = re.compile(
-    r"^(untitled|unbenannt|document|dokument\d*)$|\.(docx?|odt|pdf)$|^\S*_\S*$", re.IGNORECASE
-)
-_TITLE_SEARCH_LINES = 40
-_TITLE_MAX_LINES = 3
-_TITLE_MAX_CHARS = 220
-# Form and letterhead lines that read like headlines but are not titles.
-_NOT_TITLE = re.compile(
-    r"^(Gedruckt auf|Stadtr(at|ätin|äte)\b|Gremium|Termin|Niederschrift|Seite\b|Aufgrund\b|"
-    r"Sehr geehrte|An alle|Der Oberbürgermeister|Die Oberbürgermeisterin|Verantwortlich|"
-    r"Dienststelle|Beratungsfolge|Flagge|Vorsitzende|Bitte aus Liste|Ergänzende Erläuterungen|"
-    r"Die Verwaltung|Der Gemeinderat|Der Ortschaftsrat|Vorlage Nr|[\w/]+:\s)|"
-    r"\b\d{5}\s+[A-ZÄÖÜ]\w+|[A-Za-zäöüß]+straße\s+\d|^(?:\w\s){4,}",
-    re.IGNORECASE,
-)
-_SENTENCE_WORDS = 25
-
-
-def find_title(text: str, *, pdf_title: str = "") -> Found | None:
-    """The PDF title, a Markdown heading, or the first line that reads like a headline."""
-    if pdf_title and not _PLACEHOLDER_TITLE.search(pdf_title):
-        return Found(pdf_title, 0, "PDF-Eigenschaft „Titel“")
-    for heading in _MARKDOWN_HEADING.findall(text):
-        if len(heading.split()) >= 3:
-            return Found(heading.strip("*_ "), 1, "Überschrift")
-    lines = [line.strip() for line in text.splitlines()]
-    for i, line in enumerate(lines[:_TITLE_SEARCH_LINES]):
-        headline = _reads_like_headline(line) and not _NOT_TITLE.search(line)
-        if headline and not _is_body_sentence(lines, i):
-            return Found(_with_continuation(lines, i), 1, "erste Zeile in Überschriftform")
-    return None
-
-
-def _with_continuation(lines: list[str], start: int) -> str:
-    """A headline and the lines continuing it up to the paragraph's end (memo subjects)."""
-    title = [lines[start]]
-    for line in lines[start + 1 : start + _TITLE_MAX_LINES]:
-        ended = title[-1].endswith((".", "!", "?", ":"))
-        if not line or ended or _NOT_TITLE.search(line) or line == title[0]:
-            break
-        if len(" ".join([*title, line])) > _TITLE_MAX_CHARS:
-            break
-        title.append(line)
-    return " ".join(title)
-
-
-def _is_body_sentence(lines: list[str], start: int) -> bool:
-    """Whether a line opens a long paragraph of running text rather than standing alone."""
-    paragraph = []
-    for line in lines[start:]:
-        if not line:
-            break
-        paragraph.append(line)
-    words = " ".join(paragraph).split()
-    return len(words) > _SENTENCE_WORDS and words[-1].endswith((".", "!", "?", "“", '"'))
-
-
-def _reads_like_headline(line: str) -> bool:
-    letters = sum(c.isalpha() or c.isspace() for c in line)
-    return (
-        len(line.split()) >= 4
-        and 20 <= len(line) <= 160
-        and letters >= 0.7 * len(line)
-        and not line.endswith((",", ":", ";", "."))
-        and line[0].isupper()
-    )

@@ -19,7 +19,7 @@ FILE = "gz"
 _PAPER = re.compile(r"(?<![\w/])(?:(V)\s?|(\\/)|(?<=zu )(/))(\d{3,5})[/-](\d{2})\b")
 # Karlsruhe and others: "Vorlage Nr.: 2013/0140", "Vorlage Nr. 440".
 _PAPER_LABELLED = re.compile(
-    r"\bVorlage\s*(?:Nr\.?|Nummer)?\s*:?\s*(\d{4}/\d{3,5}(?:/\d{1,2})?|\d{2,6})\b",
+    r"\bVorlage\s*(?:Nr\.?|Nummer)?\s*:?\s*(\d{4}/\d{3,5}(?:/\d{1,2})?|\d{2,6}(?![/\d]))(?![\d/])",
     re.IGNORECASE,
 )
 # Year/number paper numbers as council information systems print them: 2013/0140.
@@ -43,6 +43,14 @@ _FILE_REFERENCE = re.compile(
 _FILE_LOOKAHEAD_LINES = 3
 
 
+# Old forms list their labels, then the values in the same order: "Termin:", "Vorlage Nr.:",
+# "TOP:" and then "11.09.2007", "1095", "17".
+_TABLE_LABEL = re.compile(r"^(Gremium|Termin|Vorlage\s*Nr\.?|TOP|Verantwortlich)\s*:\s*$")
+_LONE_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
+_TABLE_NUMBER = re.compile(r"^(\d{4}/\d{3,5}(?:/\d{1,2})?|\d{1,5})$")
+_TABLE_VALUE = re.compile(r"^\d[\d.]*(?:\s?[a-z])?$")
+
+
 def find_references(pages: list[str]) -> list[Found]:
     """Every reference number in the document, first occurrence of each, in order."""
     found: dict[tuple[str, str], Found] = {}
@@ -52,6 +60,7 @@ def find_references(pages: list[str]) -> list[Found]:
             *_sessions(text, number),
             *_printed(text, number),
             *_file_references(text, number),
+            *_table_paper(text, number),
         ):
             found.setdefault((ref.kind, ref.value), ref)
     return sorted(found.values(), key=lambda f: f.page)
@@ -104,3 +113,33 @@ def _file_references(text: str, page: int) -> list[Found]:
         if _FILE_VALUE.match(value) and kept and any(c.isdigit() for c in kept.group(0)):
             refs.append(Found(" ".join(kept.group(0).split()), page, "Feld „GZ:“", value, FILE))
     return refs
+
+
+def _table_paper(text: str, page: int) -> list[Found]:
+    """The paper number in an old form's value column, where "Vorlage Nr.:" follows "Termin:".
+
+    Only when the values after the session date are as many as the labels after "Termin:";
+    with fewer, which value is the paper number cannot be told.
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    labels = [i for i, line in enumerate(lines) if _TABLE_LABEL.match(line)]
+    names = [lines[i].split()[0].rstrip(":").lower() for i in labels]
+    if "termin" not in names or "vorlage" not in names:
+        return []
+    after_term = names[names.index("termin") + 1 :]
+    if not after_term or after_term[0] != "vorlage":
+        return []
+    wanted = len([n for n in after_term if n in ("vorlage", "top")])
+    date = next((i for i in range(labels[-1] + 1, len(lines)) if _LONE_DATE.match(lines[i])), None)
+    if date is None:
+        return []
+    values = []
+    for line in lines[date + 1 : date + 1 + wanted]:
+        if not _TABLE_VALUE.match(line) and not _TABLE_NUMBER.match(line):
+            break
+        values.append(line)
+    if len(values) < wanted or not _TABLE_NUMBER.match(values[0]):
+        return []
+    return [
+        Found(values[0], page, "Wertspalte des Formulars unter „Vorlage Nr.“", values[0], PAPER)
+    ]
