@@ -10,7 +10,6 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from findbuch.accounts import user_for_token
 from findbuch.errors import DocumentNotFoundError, FindbuchError
 from findbuch.fields import german_date, german_datetime
 from findbuch.home import Home
@@ -19,8 +18,9 @@ from findbuch.settings import Settings
 from ingest.batches import duration_words
 from ingest.queue import Queues
 from web.api import api
-from web.auth import AccountUser, auth
+from web.auth import AccountUser, auth, session_account, token_account
 from web.documents import documents
+from web.limits import FORM_BODY_BYTES, UPLOAD_PATHS, body_limit
 from web.search import search
 from web.upload import upload
 
@@ -57,6 +57,13 @@ def create_app(settings: Settings, *, queue: Queues | None = None) -> Flask:
     app.jinja_env.filters["german_date"] = german_date
     app.jinja_env.filters["german_datetime"] = german_datetime
     app.jinja_env.filters["duration_words"] = duration_words
+
+    @app.before_request
+    def _limit_body() -> None:
+        """Small bodies except for uploads; registered before CSRFProtect reads any form."""
+        if request.path not in UPLOAD_PATHS:
+            request.max_content_length = FORM_BODY_BYTES
+
     # API writes need a bearer token (no cookie), so cross-site forgery cannot reach them.
     CSRFProtect(app).exempt(api)
     homes = threading.local()
@@ -69,6 +76,10 @@ def create_app(settings: Settings, *, queue: Queues | None = None) -> Flask:
         return getattr(homes, attr)
 
     _login_manager(app, lambda: home(writable=False))
+    # Asked by the web server when a request's headers are in, before its body (serving.py).
+    app.config["FINDBUCH_BODY_LIMIT"] = body_limit(
+        app, lambda: home(writable=False).archive.catalog
+    )
 
     @app.before_request
     def _attach_home() -> Response | None:
@@ -101,17 +112,15 @@ def _login_manager(app: Flask, reader: Callable[[], Home]) -> None:
     manager.login_message = "Bitte melden Sie sich an."
 
     @manager.user_loader
-    def _load(name: str) -> AccountUser | None:
-        user = reader().archive.catalog.user(name)
-        return AccountUser(user) if user else None
+    def _load(session_id: str) -> AccountUser | None:
+        return session_account(reader().archive.catalog, session_id)
 
     @manager.request_loader
     def _from_token(req) -> AccountUser | None:
         header = req.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             return None
-        user = user_for_token(reader().archive.catalog, header.removeprefix("Bearer ").strip())
-        return AccountUser(user) if user else None
+        return token_account(reader().archive.catalog, header.removeprefix("Bearer ").strip())
 
 
 def _api_error(status: int, message: str) -> tuple[Response, int]:
