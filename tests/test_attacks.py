@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ARCHIVIST, READER, add_accounts, csrf_token, run_cli
+from conftest import ARCHIVIST, NRW_PDF, READER, add_accounts, csrf_token, run_cli
 from fpdf import FPDF
 
 from findbuch.cli import cli
@@ -73,7 +73,7 @@ def _fetch(opener, url: str, data: dict | None = None) -> tuple[int, dict, str]:
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     try:
         with opener.open(url, data=body, timeout=30) as response:
-            return response.status, dict(response.headers), response.read().decode()
+            return response.status, dict(response.headers), response.read().decode(errors="replace")
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read().decode(errors="replace")
 
@@ -108,7 +108,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     """A server on a home with the long strip PDF and two accounts."""
     root = tmp_path_factory.mktemp("attacks")
     home = root / "home"
-    ingested = run_cli("--home", str(home), "ingest", str(_strip_pdf(root / "streifen.pdf")))
+    strip = _strip_pdf(root / "streifen.pdf")
+    ingested = run_cli("--home", str(home), "ingest", str(strip), str(NRW_PDF))
     assert ingested.exit_code == 0, ingested.stderr
     add_accounts(home)
     with serving(home) as (base, process):
@@ -291,3 +292,31 @@ def test_slow_clients_cannot_starve_a_normal_one(server) -> None:
     finally:
         for sock in slow:
             sock.close()
+
+
+def test_a_withdrawn_document_is_for_archivists_only(server) -> None:
+    base, _, home = server
+    found = json.loads(run_cli("--home", str(home), "search", "Dnipropetrowsk", "--json").stdout)
+    doc_id = found["hits"][0]["doc_id"]
+    reason = ["--reason", "Personenbezogene Daten", "--by", "archivarin"]
+    assert run_cli("--home", str(home), "withdraw", doc_id, *reason).exit_code == 0
+    paths = [
+        f"/d/{doc_id}",
+        f"/d/{doc_id}/s/1",
+        f"/d/{doc_id}/s/1/bild",
+        f"/d/{doc_id}/original",
+        f"/d/{doc_id}/zitat/bibtex",
+        f"/api/documents/{doc_id}",
+        f"/api/documents/{doc_id}/citation",
+    ]
+    reader, archivist = _browser(), _browser()
+    _log_in(reader, base, READER)
+    _log_in(archivist, base, ARCHIVIST)
+    try:
+        for path in paths:
+            assert _fetch(reader, base + path)[0] == 404, path
+            assert _fetch(archivist, base + path)[0] in (200, 302), path
+        assert "Personenbezogene Daten" in _fetch(archivist, f"{base}/d/{doc_id}")[2]
+    finally:
+        assert run_cli("--home", str(home), "withdraw", doc_id, *reason, "--undo").exit_code == 0
+    assert _fetch(reader, f"{base}/d/{doc_id}")[0] == 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -93,6 +93,15 @@ def create_app(settings: Settings, *, queue: Queues | None = None) -> Flask:
         if request.blueprint == "api":
             return _api_error(401, "Anmeldung oder API-Token erforderlich.")
         return redirect(url_for("auth.login", next=request.full_path))
+
+    @app.before_request
+    def _hide_withdrawn() -> None:
+        """A withdrawn document is for archivists only, by id too (#17)."""
+        doc_id = (request.view_args or {}).get("doc_id")
+        if doc_id and not getattr(current_user, "is_archivist", False):
+            doc = g.home.archive.catalog.get(doc_id)
+            if doc is not None and doc.withdrawn:
+                abort(404, "Dieses Dokument wurde zurückgezogen.")
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
