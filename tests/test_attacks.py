@@ -320,3 +320,22 @@ def test_a_withdrawn_document_is_for_archivists_only(server) -> None:
     finally:
         assert run_cli("--home", str(home), "withdraw", doc_id, *reason, "--undo").exit_code == 0
     assert _fetch(reader, f"{base}/d/{doc_id}")[0] == 200
+
+
+def test_a_catalog_from_before_session_versions_opens_and_logs_in(tmp_path: Path) -> None:
+    import sqlite3
+
+    from findbuch.accounts import authenticate
+    from findbuch.home import Home
+    from findbuch.settings import Settings
+
+    home = tmp_path / "home"
+    add_accounts(home)
+    with sqlite3.connect(home / "catalog.sqlite") as old:  # as written before issue 17
+        old.execute("ALTER TABLE users DROP COLUMN session_version")
+    with Home(Settings(home=home)) as h:
+        catalog = h.archive.catalog
+        assert authenticate(catalog, *ARCHIVIST) is not None
+        assert catalog.session_version(ARCHIVIST[0]) == 0
+        catalog.end_sessions(ARCHIVIST[0])
+        assert catalog.session_version(ARCHIVIST[0]) == 1
