@@ -7,24 +7,29 @@ with their sources, corrections, page texts). The bag's manifests carry SHA-256 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+import stat
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import bagit
 
+from archive.catalog import WITHDRAWN, doc_id_for
 from archive.models import Correction, Derivative, Document, ExtractedValue, Page
 from archive.store import sha256_file
 from common.errors import FindbuchError
-from common.fields import DOCUMENT_TYPES
+from common.fields import DOCUMENT_TYPES, FIELDS
 
 if TYPE_CHECKING:  # archive/__init__ imports this module
     from archive import Archive
 
 METADATA_FILE = "metadata.json"
+# Appended to the editor of every correction a bag brings (#17).
+IMPORTED_MARK = " (importiert)"
 _SAFE_SUFFIXES = {
     "application/pdf": ".pdf",
     "image/png": ".png",
@@ -112,12 +117,20 @@ def _file_name(derivative: Derivative) -> str:
 def import_bag(archive: Archive, source: Path) -> list[tuple[str, str]]:
     """Bring the documents of a bag into this archive with identical ids and checksums.
 
+    A bag brings only itself (#17): it must consist of folders and regular files (no links,
+    devices or pipes), every file a document names lies in that document's folder and has
+    the size its record gives, and a record describes only the document of its own
+    original, so it can neither read outside the bag nor change another document. The
+    history it brings is kept with each editor marked ``(importiert)``.
+
     Returns:
         ``(doc_id, status)`` per document, status ``added`` or ``duplicate``.
 
     Raises:
-        FindbuchError: the bag is invalid (a checksum or file does not match its manifest).
+        FindbuchError: the bag is invalid (a checksum or file does not match its manifest, a
+            record is damaged or names a file outside its folder or another document).
     """
+    _refuse_special_files(source)
     try:
         bag = bagit.Bag(str(source))
         bag.validate()
@@ -125,9 +138,22 @@ def import_bag(archive: Archive, source: Path) -> list[tuple[str, str]]:
         raise FindbuchError(f"{source} ist kein gültiger BagIt-Export: {e}") from e
     results = []
     for record_path in sorted((source / "data").glob(f"*/{METADATA_FILE}")):
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-        results.append(_import_document(archive, record, record_path.parent))
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            results.append(_import_document(archive, record, record_path.parent))
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise FindbuchError(f"{record_path}: Metadaten unvollständig oder falsch ({e}).") from e
     return results
+
+
+def _refuse_special_files(source: Path) -> None:
+    """Only folders and regular files: a link could lead outside, /dev/zero never ends."""
+    if not source.is_dir() or source.is_symlink():
+        raise FindbuchError(f"{source} ist kein Verzeichnis mit einem BagIt-Export.")
+    for path in source.rglob("*"):
+        mode = path.lstat().st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            raise FindbuchError(f"{path}: nur gewöhnliche Dateien dürfen in einem Export liegen.")
 
 
 def _import_document(archive: Archive, record: dict[str, Any], folder: Path) -> tuple[str, str]:
@@ -135,24 +161,44 @@ def _import_document(archive: Archive, record: dict[str, Any], folder: Path) -> 
     fields = dict(record["document"])
     fields["corrected"] = frozenset(fields["corrected"])
     doc = Document(**fields)
+    if doc.doc_id != doc_id_for(doc.sha256) or folder.name != doc.doc_id:
+        raise FindbuchError(f"{folder}: Kennung und Prüfsumme gehören nicht zusammen.")
     if catalog.get_by_sha256(doc.sha256) is not None:
         return doc.doc_id, "duplicate"
-    original = folder / record["original"]
+    original = _own_file(folder, record["original"], doc.size)
     if sha256_file(original) != doc.sha256:
         raise FindbuchError(f"{original}: Prüfsumme stimmt nicht mit den Metadaten überein.")
-    archive.store.put(original, doc.sha256)
-    derivatives = []
+    derivatives: dict[Derivative, bytes] = {}
     for item in record.get("derivatives", []):
-        data = (folder / item.pop("file")).read_bytes()
-        derivative = Derivative(**item)
-        if archive.derivative_store.put_bytes(data) != derivative.sha256:
+        derivative = Derivative(**{k: v for k, v in item.items() if k != "file"})
+        data = _own_file(folder, item["file"], derivative.size).read_bytes()
+        if hashlib.sha256(data).hexdigest() != derivative.sha256:
             raise FindbuchError(f"{folder}: Prüfsumme von {derivative.kind} stimmt nicht.")
-        derivatives.append(derivative)
-    catalog.restore(
-        doc,
-        [Page(**p) for p in record["pages"]],
-        [ExtractedValue(**v) for v in record["extracted"]],
-        [Correction(**c) for c in record["corrections"]],
-        derivatives,
-    )
+        derivatives[derivative] = data
+    corrections = [_imported(Correction(**c)) for c in record["corrections"]]
+    pages = [Page(**p) for p in record["pages"]]
+    extracted = [ExtractedValue(**v) for v in record["extracted"]]
+    archive.store.put(original, doc.sha256)
+    for data in derivatives.values():
+        archive.derivative_store.put_bytes(data)
+    catalog.restore(doc, pages, extracted, corrections, list(derivatives))
     return doc.doc_id, "added"
+
+
+def _own_file(folder: Path, name: str, size: int) -> Path:
+    """A regular file directly in the document's folder, of the size its record gives."""
+    path = folder / name
+    if Path(name).name != name or name in ("", ".", "..") or not path.is_file():
+        raise FindbuchError(f"{folder}: „{name}“ liegt nicht im Ordner des Dokuments.")
+    if path.is_symlink() or path.stat().st_size != size:
+        raise FindbuchError(f"{path}: Größe stimmt nicht mit den Metadaten überein.")
+    return path
+
+
+def _imported(correction: Correction) -> Correction:
+    """Brought history is marked: it was made elsewhere and cannot be checked here."""
+    if correction.field not in (*FIELDS, WITHDRAWN):
+        raise FindbuchError(f"Unbekanntes Feld „{correction.field}“ in der Änderungsgeschichte.")
+    if correction.editor.endswith(IMPORTED_MARK):
+        return correction
+    return replace(correction, editor=f"{correction.editor}{IMPORTED_MARK}")

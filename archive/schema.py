@@ -66,7 +66,8 @@ CREATE TABLE IF NOT EXISTS users (
     role          TEXT NOT NULL,
     password_hash TEXT NOT NULL,
     token_hash    TEXT NOT NULL DEFAULT '',
-    created_at    TEXT NOT NULL
+    created_at    TEXT NOT NULL,
+    session_version INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS jobs (
     job_id       TEXT PRIMARY KEY,
@@ -109,6 +110,8 @@ _JOB_COLUMNS_V4 = (
     "started_at TEXT NOT NULL DEFAULT ''",
     "finished_at TEXT NOT NULL DEFAULT ''",
 )
+# Added to users for revocable sessions, for catalogs written earlier.
+_USER_SESSION_COLUMN = "session_version INTEGER NOT NULL DEFAULT 0"
 
 
 def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
@@ -136,6 +139,7 @@ def migrate(conn: sqlite3.Connection) -> None:
             for column in _PAGE_COLUMNS_V3:
                 conn.execute(f"ALTER TABLE pages ADD COLUMN {column}")
         _add_missing_job_columns(conn)
+        _add_session_version_column(conn)
         conn.executescript(_SCHEMA)
         if version == 1:
             for column in ("title", "date"):
@@ -154,3 +158,9 @@ def _add_missing_job_columns(conn: sqlite3.Connection) -> None:
         for column in _JOB_COLUMNS_V4:
             if column.split()[0] not in present:
                 conn.execute(f"ALTER TABLE jobs ADD COLUMN {column}")
+
+
+def _add_session_version_column(conn: sqlite3.Connection) -> None:
+    present = {row[1] for row in conn.execute("PRAGMA table_info(users)")}
+    if present and "session_version" not in present:  # a users table from before it
+        conn.execute(f"ALTER TABLE users ADD COLUMN {_USER_SESSION_COLUMN}")

@@ -1,24 +1,53 @@
-"""The web server in several processes sharing one listening socket.
+"""The web server in several processes sharing one listening socket, with limits per client.
 
 Python's GIL keeps one process's threads on one core: waitress with eight threads used 1.04
 cores under 32 clients (bench/RESULTS.md). So ``serve`` forks server processes before it
 starts any thread; each opens its own archive and index readers, and the parent, which also
 serves, runs the queue's writer and worker.
+
+Waitress alone let ~100 sockets sending headers byte by byte block every other client, and
+buffered a 900 MB anonymous body before refusing it (#17). So each process accepts many
+connections (polled, not select()ed), closes those whose request does not arrive in time,
+and decides the body limit from a request's headers, before its body is read.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import signal
 import socket
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-import waitress
 from flask import Flask
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import TcpWSGIServer
 
 THREADS_PER_PROCESS = 8
 _PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """What one server process allows its clients (README, "Limits of the web server").
+
+    Attributes:
+        connections: open connections per process; more wait in the listen queue.
+        request_timeout: seconds a request may take to arrive from its first byte, headers
+            and body; an archivist's upload only has to keep sending (``idle_timeout``).
+        idle_timeout: seconds a connection may stay silent (waitress's ``channel_timeout``).
+        check_interval: seconds between checks of both timeouts.
+    """
+
+    connections: int = 1000
+    request_timeout: float = 10.0
+    idle_timeout: int = 20
+    check_interval: int = 1
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -52,9 +81,94 @@ def _serve_child(sock: socket.socket, make_app: Callable[[], Flask]) -> None:
         os._exit(code)
 
 
-def serve_app(sock: socket.socket, app: Flask) -> None:
+def serve_app(sock: socket.socket, app: Flask, limits: ServerLimits | None = None) -> None:
     """Serve ``app`` on ``sock`` until the process is stopped."""
-    waitress.serve(app, sockets=[sock], threads=THREADS_PER_PROCESS)
+    make_server(sock, app, limits or ServerLimits()).run()
+
+
+def make_server(sock: socket.socket, app: Flask, limits: ServerLimits) -> TcpWSGIServer:
+    """A waitress server for ``app`` on ``sock`` that keeps to ``limits``.
+
+    The app gives each request's body limit (``FINDBUCH_BODY_LIMIT``, see web/limits.py);
+    the largest, an upload's, is waitress's own ``max_request_body_size``.
+    """
+    _allow_open_files(limits.connections + 100)
+    parser = type(
+        "Parser",
+        (_LimitedRequestParser,),
+        {"body_limit": staticmethod(app.config["FINDBUCH_BODY_LIMIT"]), "limits": limits},
+    )
+    server = _GuardedServer(
+        app,
+        _sock=sock,
+        bind_socket=False,
+        sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
+        threads=THREADS_PER_PROCESS,
+        connection_limit=limits.connections,
+        channel_timeout=limits.idle_timeout,
+        cleanup_interval=limits.check_interval,
+        asyncore_use_poll=True,  # select() cannot watch more than 1024 sockets
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1,
+    )
+    server.channel_class = type("Channel", (HTTPChannel,), {"parser_class": parser})
+    return server
+
+
+def _allow_open_files(count: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < count:
+        wanted = count if hard == resource.RLIM_INFINITY else min(count, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+class _Adjusted:
+    """Waitress's settings with some values changed for one request."""
+
+    def __init__(self, base: Any, **changes: Any) -> None:
+        self._base = base
+        self.__dict__.update(changes)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._base, name)
+
+
+class _LimitedRequestParser(HTTPRequestParser):
+    """Reads one request, with a deadline and a body limit chosen from its headers."""
+
+    body_limit: Callable[..., int]
+    limits: ServerLimits
+
+    def __init__(self, adj: Any) -> None:
+        super().__init__(adj)  # made when the request's first byte arrives
+        self.deadline: float | None = time.monotonic() + self.limits.request_timeout
+
+    def parse_header(self, header_plus: bytes) -> None:
+        """Parse the headers, then lower the body limit unless this is an upload."""
+        super().parse_header(header_plus)
+        limit = self.body_limit(
+            self.command,
+            self.path,
+            authorization=self.headers.get("AUTHORIZATION", ""),
+            cookie=self.headers.get("COOKIE", ""),
+        )
+        if limit < self.adj.max_request_body_size:
+            # waitress refuses a body of max_request_body_size bytes or more
+            self.adj = _Adjusted(self.adj, max_request_body_size=limit + 1)
+        else:
+            self.deadline = None  # an upload may take long; it must only keep sending
+
+
+class _GuardedServer(TcpWSGIServer):
+    """Closes connections idle too long (waitress) and requests arriving too slowly."""
+
+    def maintenance(self, now: float) -> None:
+        """Called every ``check_interval`` seconds by waitress's loop."""
+        super().maintenance(now)
+        late = time.monotonic()
+        for channel in self.active_channels.values():
+            deadline = getattr(channel.request, "deadline", None)
+            if deadline is not None and deadline < late and not channel.requests:
+                channel.will_close = True
 
 
 def stop_servers(pids: list[int]) -> None:

@@ -21,7 +21,7 @@ _HASHER = PasswordHasher()
 
 
 def add_user(catalog: Catalog, name: str, role: str, password: str) -> User:
-    """Create (or reset) an account.
+    """Create (or reset) an account; resetting ends the account's sessions.
 
     Raises:
         FindbuchError: unknown role, empty name or a password that is too short.
@@ -41,6 +41,8 @@ def add_user(catalog: Catalog, name: str, role: str, password: str) -> User:
         created_at=utc_now(),
     )
     catalog.add_user(user)
+    if existing:
+        catalog.end_sessions(user.name)  # a new password (or role) ends the old sessions
     return user
 
 

@@ -186,7 +186,11 @@ def test_export_and_import_round_trip_keeps_ids_checksums_and_corrections(
     for doc_id in ids:
         assert _show(other, doc_id)["sha256"] == _show(home, doc_id)["sha256"]
     assert _show(other, ids[0])["title"] == "Regionalpartnerschaft Sachsen–Charkiw"
-    assert _show(other, ids[0])["corrections"] == _show(home, ids[0])["corrections"]
+    # The history comes along, each editor marked as imported (#17).
+    brought = [
+        {**c, "editor": f"{c['editor']} (importiert)"} for c in _show(home, ids[0])["corrections"]
+    ]
+    assert _show(other, ids[0])["corrections"] == brought
     assert search_json(other, "Charkiw")["hits"][0]["doc_id"] == ids[0]
 
 

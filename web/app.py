@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -15,12 +15,12 @@ from common.fields import german_date, german_datetime
 from common.settings import Settings
 from ingest.batches import duration_words
 from ingest.queue import Queues
-from service.accounts import user_for_token
 from service.home import DataHome
 from service.secret_key import read_secret_key
 from web.api import api
-from web.auth import AccountUser, auth
+from web.auth import AccountUser, auth, session_account, token_account
 from web.documents import documents
+from web.limits import FORM_BODY_BYTES, UPLOAD_PATHS, body_limit
 from web.search import search
 from web.upload import upload
 
@@ -57,6 +57,13 @@ def create_app(settings: Settings, *, queue: Queues | None = None) -> Flask:
     app.jinja_env.filters["german_date"] = german_date
     app.jinja_env.filters["german_datetime"] = german_datetime
     app.jinja_env.filters["duration_words"] = duration_words
+
+    @app.before_request
+    def _limit_body() -> None:
+        """Small bodies except for uploads; registered before CSRFProtect reads any form."""
+        if request.path not in UPLOAD_PATHS:
+            request.max_content_length = FORM_BODY_BYTES
+
     # API writes need a bearer token (no cookie), so cross-site forgery cannot reach them.
     CSRFProtect(app).exempt(api)
     homes = threading.local()
@@ -69,6 +76,10 @@ def create_app(settings: Settings, *, queue: Queues | None = None) -> Flask:
         return getattr(homes, attr)
 
     _login_manager(app, lambda: home(writable=False))
+    # Asked by the web server when a request's headers are in, before its body (serving.py).
+    app.config["FINDBUCH_BODY_LIMIT"] = body_limit(
+        app, lambda: home(writable=False).archive.catalog
+    )
 
     @app.before_request
     def _attach_home() -> Response | None:
@@ -82,6 +93,15 @@ def create_app(settings: Settings, *, queue: Queues | None = None) -> Flask:
         if request.blueprint == "api":
             return _api_error(401, "Anmeldung oder API-Token erforderlich.")
         return redirect(url_for("auth.login", next=request.full_path))
+
+    @app.before_request
+    def _hide_withdrawn() -> None:
+        """A withdrawn document is for archivists only, by id too (#17)."""
+        doc_id = (request.view_args or {}).get("doc_id")
+        if doc_id and not getattr(current_user, "is_archivist", False):
+            doc = g.home.archive.catalog.get(doc_id)
+            if doc is not None and doc.withdrawn:
+                abort(404, "Dieses Dokument wurde zurückgezogen.")
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
@@ -101,17 +121,15 @@ def _login_manager(app: Flask, reader: Callable[[], DataHome]) -> None:
     manager.login_message = "Bitte melden Sie sich an."
 
     @manager.user_loader
-    def _load(name: str) -> AccountUser | None:
-        user = reader().archive.catalog.user(name)
-        return AccountUser(user) if user else None
+    def _load(session_id: str) -> AccountUser | None:
+        return session_account(reader().archive.catalog, session_id)
 
     @manager.request_loader
     def _from_token(req) -> AccountUser | None:
         header = req.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             return None
-        user = user_for_token(reader().archive.catalog, header.removeprefix("Bearer ").strip())
-        return AccountUser(user) if user else None
+        return token_account(reader().archive.catalog, header.removeprefix("Bearer ").strip())
 
 
 def _api_error(status: int, message: str) -> tuple[Response, int]:
