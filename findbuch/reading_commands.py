@@ -57,11 +57,13 @@ def ingest(
     progress = IngestProgress(len(files))
     with DataHome(settings_of(ctx, jobs=jobs)) as home:
         home.ensure_index()
-        for result in home.ingest(files):
-            counts[result.status] += 1
-            progress.update(result.pages)
-            _print_ingest_result(result, as_json=as_json)
-    progress.close()
+        try:
+            for result in home.ingest(files, on_page=progress.page):
+                counts[result.status] += 1
+                progress.update(result.pages, Path(result.path))
+                _print_ingest_result(result, as_json=as_json)
+        finally:
+            progress.close()
     summary = ", ".join(f"{n} {STATUS_WORDS[s]}" for s, n in counts.items())
     click.echo(f"Fertig: {summary}.", err=True)
     ctx.exit(ExitCode.FAILED if counts[FAILED] else ExitCode.OK)
