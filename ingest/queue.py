@@ -15,6 +15,7 @@ worker fell silent.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from ingest.pipeline import DUPLICATE, FAILED, IngestResult
 
 QUEUED, PROCESSING, DONE = "queued", "processing", "done"
 WORK_QUEUE, WRITER_QUEUE = "findbuch", "findbuch-writer"
+# How often a web request looks for the writer's answer to the write it asked for.
+ANSWER_POLL_S = 0.05
 # Huey retries a task that raised (not a file that cannot be read: that is a result).
 TASK_RETRIES = 2
 
@@ -48,11 +51,22 @@ class Beat:
     pages_total: int = 0
 
 
+@dataclass(frozen=True)
+class WriteAnswer:
+    """What the writer answers to a write asked of it: changes recorded, or why not."""
+
+    recorded: int = 0
+    error: str = ""
+
+
 class WriterHandler(Protocol):
     """What the writer does with the notices on its queue."""
 
     def started(self, job_id: str, worker: str, attempt: int) -> None: ...  # noqa: D102
     def finished(self, job_id: str) -> None: ...  # noqa: D102
+    def correct(  # noqa: D102
+        self, request_id: str, doc_id: str, changes: dict[str, Any], editor: str
+    ) -> None: ...
 
 
 class Queues:
@@ -78,9 +92,14 @@ class Queues:
         def finished(job_id: str) -> None:
             self._handler().finished(job_id)
 
+        @self.writer.task(name="correct")
+        def correct(request_id: str, doc_id: str, changes: dict[str, Any], editor: str) -> None:
+            self._handler().correct(request_id, doc_id, changes, editor)
+
         self.extract: Callable[..., Any] = extract
         self.notify_started: Callable[..., Any] = started
         self.notify_finished: Callable[..., Any] = finished
+        self._correct: Callable[..., Any] = correct
 
     def _handler(self) -> WriterHandler:
         if self.writer_handler is None:
@@ -102,6 +121,25 @@ class Queues:
     def forget_beat(self, job_id: str) -> None:
         """Drop a finished job's heartbeat."""
         self.work.delete(f"beat:{job_id}")
+
+    def request_correction(self, doc_id: str, changes: dict[str, Any], *, editor: str) -> str:
+        """Ask the writer to record corrections (a withdrawal among them); returns the request."""
+        request_id = uuid.uuid4().hex
+        self._correct(request_id, doc_id, changes, editor)
+        return request_id
+
+    def answer(self, request_id: str, answer: WriteAnswer) -> None:
+        """The writer's answer to a request (kept until it is read)."""
+        self.writer.put(f"answer:{request_id}", answer)
+
+    def wait_for_answer(self, request_id: str, *, timeout: float) -> WriteAnswer | None:
+        """The writer's answer, or ``None`` when it did not come within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = self.writer.get(f"answer:{request_id}")
+            if answer is not None or time.monotonic() > deadline:
+                return answer
+            time.sleep(ANSWER_POLL_S)
 
     def waiting_job_ids(self) -> set[str]:
         """Jobs on the work queue, waiting or scheduled for a retry."""

@@ -10,7 +10,7 @@ from typing import Any
 from archive import WITHDRAWN, Archive, Correction, Document, Page
 from archive.export import export_bag, import_bag
 from archive.fixity import FixityReport, verify_archive
-from common.errors import DocumentNotFoundError, FindbuchError
+from common.errors import DocumentNotFoundError, UsageError
 from common.fields import FIELDS, LIST_FIELDS
 from common.settings import Settings
 from index import SearchIndex, SearchResults
@@ -28,6 +28,17 @@ def results_json(results: SearchResults) -> dict[str, Any]:
         "facets": {name: [list(v) for v in values] for name, values in results.facets.items()},
         "suggestion": results.suggestion,
     }
+
+
+def withdrawal(reason: str) -> dict[str, str]:
+    """The correction that withdraws a document with this reason.
+
+    Raises:
+        UsageError: no reason given.
+    """
+    if not reason.strip():
+        raise UsageError("Bitte einen Grund für das Zurückziehen angeben.")
+    return {WITHDRAWN: reason.strip()}
 
 
 class DataHome:
@@ -150,9 +161,7 @@ class DataHome:
 
     def withdraw(self, doc_id: str, *, reason: str, editor: str) -> None:
         """Hide a document from search, keeping it in the archive, with the reason recorded."""
-        if not reason.strip():
-            raise FindbuchError("Bitte einen Grund für das Zurückziehen angeben.")
-        self.correct(doc_id, {WITHDRAWN: reason.strip()}, editor=editor)
+        self.correct(doc_id, withdrawal(reason), editor=editor)
 
     def reinstate(self, doc_id: str, *, editor: str) -> None:
         """Make a withdrawn document searchable again."""

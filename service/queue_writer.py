@@ -27,7 +27,7 @@ from common.fields import read_field_value
 from common.settings import Settings
 from ingest.handoff import ExtractionResult, read_result, result_path, waiting_results
 from ingest.pipeline import FAILED
-from ingest.queue import DONE, PROCESSING, QUEUED, Queues, remove_inbox_folder
+from ingest.queue import DONE, PROCESSING, QUEUED, Queues, WriteAnswer, remove_inbox_folder
 from service.home import DataHome
 
 log = logging.getLogger("findbuch.writer")
@@ -111,6 +111,15 @@ class QueueWriter:
     def finished(self, job_id: str) -> None:
         """A worker handed a result over: apply it."""
         self.apply(job_id)
+
+    def correct(self, request_id: str, doc_id: str, changes: dict[str, Any], editor: str) -> None:
+        """A web request asks for corrections (or a withdrawal): record them, and answer."""
+        try:
+            recorded = self.recorder.correct(doc_id, changes, editor=editor)
+            answer = WriteAnswer(recorded=len(recorded))
+        except FindbuchError as e:
+            answer = WriteAnswer(error=e.message)
+        self.queues.answer(request_id, answer)
 
     # Applying results -------------------------------------------------------------------
 

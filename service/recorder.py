@@ -100,7 +100,12 @@ class Recorder:
     def correct(
         self, doc_id: str, changes: dict[str, str | list[str]], *, editor: str
     ) -> list[Correction]:
-        """Record corrections (``withdrawn`` among them); the index follows at once."""
+        """Record corrections (``withdrawn`` among them); the index follows at once.
+
+        Raises:
+            DocumentNotFoundError: no such document.
+        """
+        self._document(doc_id)
         recorded = self.archive.catalog.correct(doc_id, changes, editor=editor)
         doc = self._document(doc_id)
         if doc.withdrawn:

@@ -200,31 +200,49 @@ def test_reader_sees_no_upload_or_edit_and_may_not_post(writable_home: Path) -> 
 
 
 def test_archivist_corrects_metadata_and_the_next_search_shows_it(writable_home: Path):
-    client = make_client(writable_home)
-    login(client, ARCHIVIST)
-    doc_id = _doc_id(writable_home, "Charkiw")
-    page = client.get(f"/d/{doc_id}").get_data(as_text=True)
-    assert "Metadaten korrigieren" in page
-    without_token = client.post(f"/d/{doc_id}/bearbeiten", data={"date": "28.03.2024"})
-    assert without_token.status_code == 400  # CSRF
-    response = client.post(
-        f"/d/{doc_id}/bearbeiten", data={"date": "28.03.2024", "csrf_token": csrf_token(page)}
-    )
-    assert response.status_code == 302
-    result = client.get("/?q=Charkiw").get_data(as_text=True)
-    assert "28.03.2024" in result
-    document = client.get(f"/d/{doc_id}").get_data(as_text=True)
-    assert "korrigiert" in document and "archivarin" in document  # history names the editor
+    with ingestion_service(Settings(home=writable_home), worker=False) as queues:
+        client = make_client(writable_home, queue=queues)
+        login(client, ARCHIVIST)
+        doc_id = _doc_id(writable_home, "Charkiw")
+        page = client.get(f"/d/{doc_id}").get_data(as_text=True)
+        assert "Metadaten korrigieren" in page
+        without_token = client.post(f"/d/{doc_id}/bearbeiten", data={"date": "28.03.2024"})
+        assert without_token.status_code == 400  # CSRF
+        response = client.post(
+            f"/d/{doc_id}/bearbeiten", data={"date": "28.03.2024", "csrf_token": csrf_token(page)}
+        )
+        assert response.status_code == 302
+        result = client.get("/?q=Charkiw").get_data(as_text=True)
+        assert "28.03.2024" in result
+        document = client.get(f"/d/{doc_id}").get_data(as_text=True)
+        assert "korrigiert" in document and "archivarin" in document  # history names the editor
 
 
 def test_archivist_withdraws_a_document_with_a_reason(writable_home: Path) -> None:
-    client = make_client(writable_home)
+    with ingestion_service(Settings(home=writable_home), worker=False) as queues:
+        client = make_client(writable_home, queue=queues)
+        login(client, ARCHIVIST)
+        doc_id = _doc_id(writable_home, "Dnipropetrowsk")
+        token = csrf_token(client.get(f"/d/{doc_id}").get_data(as_text=True))
+        empty = client.post(f"/d/{doc_id}/zurueckziehen", data={"grund": " ", "csrf_token": token})
+        assert empty.status_code == 400
+        client.post(f"/d/{doc_id}/zurueckziehen", data={"grund": "Dublette", "csrf_token": token})
+        assert "Keine Treffer" in client.get("/?q=Dnipropetrowsk").get_data(as_text=True)
+        assert "Zurückgezogen: Dublette" in client.get(f"/d/{doc_id}").get_data(as_text=True)
+
+
+def test_without_the_writer_a_correction_is_refused_and_nothing_changes(writable_home: Path):
+    client = make_client(writable_home)  # no queue, so no writer to record it
     login(client, ARCHIVIST)
-    doc_id = _doc_id(writable_home, "Dnipropetrowsk")
-    token = csrf_token(client.get(f"/d/{doc_id}").get_data(as_text=True))
-    client.post(f"/d/{doc_id}/zurueckziehen", data={"grund": "Dublette", "csrf_token": token})
-    assert "Keine Treffer" in client.get("/?q=Dnipropetrowsk").get_data(as_text=True)
-    assert "Zurückgezogen: Dublette" in client.get(f"/d/{doc_id}").get_data(as_text=True)
+    doc_id = _doc_id(writable_home, "Charkiw")
+    page = client.get(f"/d/{doc_id}").get_data(as_text=True)
+    response = client.post(
+        f"/d/{doc_id}/bearbeiten", data={"date": "28.03.2024", "csrf_token": csrf_token(page)}
+    )
+    assert response.status_code == 409
+    assert "kein Schreibdienst" in response.get_data(as_text=True)
+    with DataHome(Settings(home=writable_home), readonly=True) as home:
+        assert home.archive.catalog.corrections(doc_id) == []
 
 
 def _wait_for_jobs(home: Path, timeout: float = 60) -> list:

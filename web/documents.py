@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -20,15 +21,19 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from common.errors import FindbuchError
+from archive import WITHDRAWN
+from common.errors import BusyError, FindbuchError
 from common.fields import DOCUMENT_TYPES, FIELD_LABELS, FIELDS, LIST_FIELDS, read_field_value
 from service.citation import FORMATS, MEDIA_TYPES, citation_file_name, cite
+from service.home import withdrawal
 from web.auth import archivist_required
 from web.images import page_png
 
 documents = Blueprint("documents", __name__)
 EDITABLE = ("title", "date", "type", "issuer", "references", "persons", "places", "note")
 THUMBNAIL_WIDTH, PAGE_WIDTH = 120, 900
+# How long a correction waits for the data home's writer to record it.
+WRITER_ANSWER_S = 15.0
 
 
 def _citations(doc: dict, page: int | None) -> dict[str, str]:
@@ -146,7 +151,7 @@ def citation(doc_id: str, fmt: str) -> Response:
 @documents.post("/d/<doc_id>/bearbeiten")
 @archivist_required
 def edit(doc_id: str) -> BaseResponse:
-    """Record the archivist's corrections; the index follows at once."""
+    """Have the archivist's corrections recorded by the writer; the index follows at once."""
     doc = g.home.describe(doc_id)
     changes = {}
     try:
@@ -158,8 +163,8 @@ def edit(doc_id: str) -> BaseResponse:
     except FindbuchError as e:
         flash(e.message, "error")
         return redirect(url_for("documents.document_page", doc_id=doc_id) + "#bearbeiten")
-    recorded = g.writer().correct(doc_id, changes, editor=current_user.name)
-    flash(f"{len(recorded)} Änderung(en) gespeichert." if recorded else "Keine Änderung.", "info")
+    recorded = _ask_writer(doc_id, changes)
+    flash(f"{recorded} Änderung(en) gespeichert." if recorded else "Keine Änderung.", "info")
     return redirect(url_for("documents.document_page", doc_id=doc_id))
 
 
@@ -167,11 +172,33 @@ def edit(doc_id: str) -> BaseResponse:
 @archivist_required
 def withdraw(doc_id: str) -> BaseResponse:
     """Take a document out of search (with a reason), or put it back."""
-    writer = g.writer()
+    g.home.document(doc_id)
     if request.form.get("aktion") == "wiederherstellen":
-        writer.reinstate(doc_id, editor=current_user.name)
+        _ask_writer(doc_id, {WITHDRAWN: ""})
         flash("Das Dokument ist wieder durchsuchbar.", "info")
     else:
-        writer.withdraw(doc_id, reason=request.form.get("grund", ""), editor=current_user.name)
+        _ask_writer(doc_id, withdrawal(request.form.get("grund", "")))
         flash("Das Dokument wurde aus der Suche genommen; es bleibt im Archiv.", "info")
     return redirect(url_for("documents.document_page", doc_id=doc_id))
+
+
+def _ask_writer(doc_id: str, changes: dict[str, str | list[str]]) -> int:
+    """Have the data home's one writer record corrections; returns how many it recorded.
+
+    Raises:
+        BusyError: no writer runs, or it did not answer in time.
+        FindbuchError: the writer refused the change.
+    """
+    queue = current_app.config["FINDBUCH_QUEUE"]
+    if queue is None:
+        raise BusyError("Korrigieren ist abgeschaltet: kein Schreibdienst läuft.")
+    request_id = queue.request_correction(doc_id, changes, editor=current_user.name)
+    answer = queue.wait_for_answer(request_id, timeout=WRITER_ANSWER_S)
+    if answer is None:
+        raise BusyError(
+            "Der Schreibdienst hat nicht rechtzeitig geantwortet; die Änderung wird übernommen, "
+            "sobald er sie erreicht."
+        )
+    if answer.error:
+        raise FindbuchError(answer.error)
+    return answer.recorded
