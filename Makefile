@@ -26,6 +26,7 @@ bench: setup
 	$(BIN)/python -m bench.workers
 	$(BIN)/python -m bench.metadata
 	$(BIN)/python -m bench.relevance
+	$(BIN)/python -m bench.names
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.crash
 	$(BIN)/python -m bench.fuzz
