@@ -32,6 +32,7 @@ from ingest.jobs import IMAGE_FRAME, PDF_PAGE, OcrJob, OcrOutcome, init_worker, 
 from ingest.metadata import Metadata, extract_metadata
 from ingest.pdf import PdfLayer, read_pdf
 from ingest.plaintext import decode_text, split_text_pages
+from ingest.quality import ocr_problem
 from ingest.searchable import searchable_pdf
 
 ADDED = "added"
@@ -375,12 +376,11 @@ def _page(
     if text is not None:
         return Page(number=number, text=clean_page_text(text[0]), method=text[1])
     ocr = outcome.page
-    problem = ""
-    if ocr.confidence < settings.low_confidence:
-        problem = f"geringe Erkennungssicherheit ({max(ocr.confidence, 0):.0f} %)"
+    cleaned = clean_page_text(ocr.text)
+    problem = ocr_problem(ocr, cleaned, settings.low_confidence)
     return Page(
         number=number,
-        text=clean_page_text(ocr.text),
+        text=cleaned,
         method="ocr",
         raw=ocr.text,
         confidence=ocr.confidence,

@@ -23,7 +23,7 @@ from findbuch import progress
 from findbuch.home import Home
 from findbuch.settings import Settings
 from ingest import ingest_paths
-from ingest.ocr import despeckled, lines_run_vertically
+from ingest.ocr import lines_run_vertically, prepared
 from ingest.pipeline import extract_pages
 
 GARBLED_FAMILY_FORM = FIXTURES / "k_kinduvv_bgbl1_2015_j2018-1_0010.pdf"
@@ -132,7 +132,7 @@ def test_a_scan_lying_any_way_reads_upright(tmp_path: Path, turn: int) -> None:
 @pytest.mark.parametrize("scan", [MEMO_SCAN, SKEWED_JPEG, TIFF, ROTATED])
 def test_pages_whose_lines_run_vertically_are_told_apart(scan: Path) -> None:
     with Image.open(scan) as image:
-        grey = despeckled(image)
+        grey, _ = prepared(image, float(image.info["dpi"][0]), 240)
     sideways = scan == ROTATED
     assert lines_run_vertically(grey) is sideways
     assert lines_run_vertically(np.rot90(grey)) is not sideways
