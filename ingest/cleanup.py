@@ -8,8 +8,15 @@ import unicodedata
 # "Solidaritäts-\npartnerschaft" -> "Solidaritätspartnerschaft"; "Hilfs-\nund" keeps its hyphen
 # (a German suspended compound), as do breaks before a capital ("Nordrhein-\nWestfalen").
 _SOFT_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(?!(?:und|oder|bzw|sowie)\b)([a-zäöüß])")
-_HYPHEN_END = re.compile(r"\w-[ \t]*$")
+# The word broken before a capital starts with one itself: "Nordrhein-", "Baden-"; a small
+# fragment ("zu er-") continues in small letters, so a capital next line is another field.
+_HYPHEN_END = re.compile(r"(?<!\S)[A-ZÄÖÜ][\w-]*\w-[ \t]*$")
 _CAPITAL_START = re.compile(r"[ \t]*[A-ZÄÖÜ]")
+# A compound's head with its joint s ("Unterhalts-") goes on in small letters
+# ("Unterhalts-\nzahlung"); a capital after it is the next cell of a table row ("Mutter)"), as
+# is a word closing a bracket the line never opened.
+_LINKING_S = re.compile(r"[a-zäöüß]s-[ \t]*$")
+_CELL_START = re.compile(r"[ \t]*[^\s(]*\)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad]")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -17,8 +24,8 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 # of the page's long lines, and more than one word. A form's label ("E-Mail-", "Unterhalts-")
 # stands alone on its line, and the next line is the next field ("PLZ Ort", "Mutter)").
 _RUNNING_SHARE = 0.6
-# "$ 5", "$$ 3 bis 5": Tesseract's reading of "§" before a number. "8 5 Abs. 1" is joined only
-# where a legal designator follows the number, since "8 5" alone may be two numbers.
+# "$ 5", "$$ 3 bis 5": Tesseract's reading of "§" before a number. "8 5 Abs. 1" becomes
+# "§ 5 Abs. 1" only where a legal designator follows, since "8 5" alone may be two numbers.
 _DOLLAR_SECTION = re.compile(r"(?<![\w$-])\$(\$?)[ \t]?(?=\d)")
 _EIGHT_SECTION = re.compile(
     r"(?<![\w.,/-])8[ \t](?=\d+[a-z]?[ \t]+(?:Abs\.|Absatz|Satz|S\.[ \t]*\d|Nr\.|Nummer"
@@ -45,6 +52,8 @@ def _join_capital_breaks(text: str) -> str:
             and _CAPITAL_START.match(line)
             and len(stripped) >= _RUNNING_SHARE * width
             and len(stripped.split()) > 1
+            and not _LINKING_S.search(previous)
+            and not _CELL_START.match(line)
         ):
             out[-1] = previous.rstrip() + line.lstrip()
         else:

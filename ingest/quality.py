@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from findbuch.wordlist import german_words
 from ingest.ocr import OcrPage
 
-_TOKEN = re.compile(r"\S+")
+# Tokens with a letter or digit; rules and table bars ("|", "–") are neither right nor wrong.
+_TOKEN = re.compile(r"\S*[^\W_]\S*")
 _LETTERS = re.compile(r"[A-Za-zÄÖÜäöüß]+")
 # A word as printed: letters (hyphenated parts allowed), with brackets, quotes, punctuation.
 _CLEAN = re.compile(r"^[(„\"'/]?[A-Za-zÄÖÜäöüß]+(?:[-/][A-Za-zÄÖÜäöüß]+)*-?[)\"“.,:;!?']*$")
