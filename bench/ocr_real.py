@@ -202,9 +202,9 @@ def set_table(results: Sequence[Result]) -> None:
     print(
         "| set | images | mean CER raw / ours | mean CER w/o dot leaders raw / ours "
         "| mean WER raw / ours | numbers found raw / ours | lines lost raw / ours "
-        "| worse / better by > 1 point (w/o leaders) | seconds raw / ours |"
+        "| § found raw / ours | worse / better by > 1 point (w/o leaders) | seconds raw / ours |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name in dict.fromkeys(r.sample.set_name for r in results):
         rs = [r for r in results if r.sample.set_name == name]
         worse = sum(r.ours.cer_no_leaders > r.raw.cer_no_leaders + 0.01 for r in rs)
@@ -217,22 +217,27 @@ def set_table(results: Sequence[Result]) -> None:
             f"{_pct(_mean(r.raw.wer for r in rs))} / {_pct(_mean(r.ours.wer for r in rs))} | "
             f"{sum(r.raw.numbers_found for r in rs)} / {sum(r.ours.numbers_found for r in rs)} "
             f"| {sum(r.raw.lines_lost for r in rs)} / {sum(r.ours.lines_lost for r in rs)} "
-            f"| {worse} / {better} | {sum(r.raw_seconds for r in rs):.1f} / "
+            f"| {sum(r.raw.sections_found for r in rs)} / {sum(r.ours.sections_found for r in rs)}"
+            f" of {sum(r.raw.sections for r in rs)} | {worse} / {better} | "
+            f"{sum(r.raw_seconds for r in rs):.1f} / "
             f"{sum(r.our_seconds for r in rs):.1f} |"
         )
 
 
 def flag_table(results: Sequence[Result], threshold: float = 0.30) -> None:
-    """The low-quality flag against WER > ``threshold`` of Findbuch's own reading."""
-    bad = [r.ours.wer > threshold for r in results]
+    """The low-quality flag against Findbuch's own WER, and against words missed (any order)."""
     flagged = [r.flagged for r in results]
-    hits = sum(b and f for b, f in zip(bad, flagged, strict=True))
-    precision = hits / sum(flagged) if any(flagged) else 1.0
-    recall = hits / sum(bad) if any(bad) else 1.0
-    print(
-        f"Low-quality flag vs Findbuch WER > {threshold:.0%}: {sum(flagged)} flagged, "
-        f"{sum(bad)} bad, {hits} both: precision {precision:.2f}, recall {recall:.2f}"
-    )
+    for label, bad in (
+        (f"WER > {threshold:.0%}", [r.ours.wer > threshold for r in results]),
+        (f"words missed > {threshold:.0%}", [1 - r.ours.words_found > threshold for r in results]),
+    ):
+        hits = sum(b and f for b, f in zip(bad, flagged, strict=True))
+        precision = hits / sum(flagged) if any(flagged) else 1.0
+        recall = hits / sum(bad) if any(bad) else 1.0
+        print(
+            f"Low-quality flag vs Findbuch {label}: {sum(flagged)} flagged, {sum(bad)} bad, "
+            f"{hits} both: precision {precision:.2f}, recall {recall:.2f}"
+        )
 
 
 def main() -> None:

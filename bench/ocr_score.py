@@ -30,6 +30,8 @@ class Score:
     numbers_found: int
     lines: int
     lines_lost: int
+    sections: int
+    sections_found: int
 
 
 def normalised(text: str) -> str:
@@ -70,4 +72,6 @@ def score(hypothesis: str, truth: str) -> Score:
         numbers_found=_found(_NUMBER.findall(hyp), gt_numbers),
         lines=len(lines),
         lines_lost=lost,
+        sections=gt.count("§"),
+        sections_found=min(gt.count("§"), hyp.count("§")),
     )
