@@ -116,6 +116,26 @@ def form_samples(shared: Path, folder: Path) -> list[Sample]:
     return samples
 
 
+# Transcriptions of historical print (OCR-D level 2) keep the long s and the e above a vowel;
+# Tesseract's ``deu`` reads today's letters, and neither reader is scored on the difference.
+_MODERN = str.maketrans({"ſ": "s", "ꝛ": "r"})
+_E_ABOVE = {
+    "a\u0364": "ä",
+    "o\u0364": "ö",
+    "u\u0364": "ü",
+    "A\u0364": "Ä",
+    "O\u0364": "Ö",
+    "U\u0364": "Ü",
+}
+
+
+def modern(text: str) -> str:
+    """The transcription in today's letters: ``ſ`` as ``s``, ``aͤ`` as ``ä``."""
+    for old, new in _E_ABOVE.items():
+        text = text.replace(old, new)
+    return text.translate(_MODERN)
+
+
 def scan_samples(folder: Path) -> list[Sample]:
     """Real scans with transcriptions: ``NAME.png|jpg|tif`` beside ``NAME.gt.txt``."""
     samples = []
@@ -124,7 +144,7 @@ def scan_samples(folder: Path) -> list[Sample]:
         for image in sorted(folder.glob(f"{stem}.*")):
             if image.suffix.lower() in (".png", ".jpg", ".jpeg", ".tif", ".tiff"):
                 samples.append(
-                    Sample(f"scans, {folder.name}", stem, image, truth.read_text("utf-8"))
+                    Sample(f"scans, {folder.name}", stem, image, modern(truth.read_text("utf-8")))
                 )
     return samples
 

@@ -1,6 +1,6 @@
 """Tesseract through pytesseract: the only module that imports it.
 
-Each page is made grey and read once for its text, its words with boxes and confidences (TSV)
+Each page is read once for its text, its words with boxes and confidences (TSV)
 and an invisible text layer (a text-only PDF, laid over the original page by
 ``ingest.searchable``). How the page is prepared is decided from the page itself
 (bench/RESULTS.md, issues 3 and 18):
@@ -8,7 +8,8 @@ and an invisible text layer (a text-only PDF, laid over the original page by
 - A page with measurable speckle (scanned paper: more than 1.5% of its ink in isolated
   pixels) is despeckled with a 3x3 median filter; on the corpus scans that
   lowers the character error rate on every scan (200 dpi JPEG 0.92% -> 0.12%). A clean page
-  (a rendered PDF, an office scan without dust) is left as it is: there the filter erased small
+  (a rendered PDF, an office scan without dust) goes to Tesseract as it is, in colour if it is
+  in colour, so it reads as with plain ``tesseract``: on such pages the filter erased small
   digits (the row numbers of a table) and, on noisy JPEGs, turned grey fills into letters.
 - A speckled scan of up to ``_MAX_SCALED_DPI`` finer than the working resolution (``ocr_dpi``,
   240) is scaled down for reading: on the corpus scans 300 -> 240 dpi read 11% faster at equal
@@ -33,6 +34,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -140,15 +142,28 @@ def speckle(grey: np.ndarray) -> float:
     return int(((ink == 1) & (neighbours == 1)).sum()) / total
 
 
-def prepared(image: Image.Image, dpi: float | None, max_dpi: int) -> tuple[np.ndarray, float]:
-    """The page grey as Tesseract should see it (see module docstring), and its scale factor."""
+class Prepared(NamedTuple):
+    """A page as Tesseract reads it, grey for our own looks at it, and the scale factor."""
+
+    pixels: np.ndarray
+    grey: np.ndarray
+    scale: float
+
+
+def prepared(image: Image.Image, dpi: float | None, max_dpi: int) -> Prepared:
+    """The page as Tesseract should see it (see module docstring).
+
+    A clean page goes to Tesseract as it is, colour included: Tesseract's own thresholding of a
+    colour scan read the Kant pages of bench/ocr_real.py better than our grey copy.
+    """
     grey = np.asarray(image if image.mode == "L" else image.convert("L"))
     if speckle(grey) <= _SPECKLED:
-        return grey, 1.0
+        return Prepared(np.asarray(image) if image.mode == "RGB" else grey, grey, 1.0)
     despeckled = cv2.medianBlur(grey, 3)
     if dpi and dpi > _MAX_SCALED_DPI:
-        return despeckled, 1.0
-    return working_copy(despeckled, dpi, max_dpi)
+        return Prepared(despeckled, despeckled, 1.0)
+    scaled, scale = working_copy(despeckled, dpi, max_dpi)
+    return Prepared(scaled, scaled, scale)
 
 
 def lines_run_vertically(grey: np.ndarray) -> bool:
@@ -203,7 +218,7 @@ class _PageReader:
     ):
         dpi = image.info.get("dpi")
         dpi = float(dpi[0]) if dpi else None
-        self.grey, self.scale = prepared(image, dpi, max_dpi)
+        self.pixels, self.grey, self.scale = prepared(image, dpi, max_dpi)
         self.dpi = (dpi * self.scale, dpi * self.scale) if dpi else None
         self.folder = folder
         self.languages = languages
@@ -212,7 +227,7 @@ class _PageReader:
     def _file(self, rotation: int) -> str:
         path = self.folder / f"page-{rotation}.tif"
         if not path.exists():
-            turned = cv2.rotate(self.grey, _ROTATIONS[rotation]) if rotation else self.grey
+            turned = cv2.rotate(self.pixels, _ROTATIONS[rotation]) if rotation else self.pixels
             dpi = {"dpi": self.dpi} if self.dpi else {}
             Image.fromarray(turned).save(path, format="TIFF", **dpi)  # uncompressed: fast
         return str(path)
