@@ -28,7 +28,7 @@ STAGES = (
     ("waiting for the OCR worker (start + Tesseract)", "result"),
     ("metadata: all", "extract_metadata"),
     ("metadata: place gazetteer (with the word list)", "_gazetteer"),
-    ("metadata: German word list", "german_words"),
+    ("German word list, first use (page quality, then places)", "german_words"),
     ("metadata: dates (dateparser)", "find_dates"),
     ("searchable PDF and word boxes", "_derivatives"),
     ("archive: original, derivatives, catalog", "add"),
@@ -100,8 +100,9 @@ def main() -> None:
     print()
     print("| stage of one ingest (profiled, in-process) | seconds |")
     print("|---|---|")
-    for label, value in stage_seconds(stats).items():
-        print(f"| {label} | {value:.2f} |")
+    found = stage_seconds(stats)
+    for label, _ in STAGES:
+        print(f"| {label} | {found.get(label, 0.0):.2f} |")
 
 
 if __name__ == "__main__":
