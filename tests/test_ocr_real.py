@@ -94,3 +94,17 @@ def test_every_real_fixture_is_listed_in_the_readme() -> None:
     listed = (FIXTURES / "README.md").read_text(encoding="utf-8")
     for path in Path(REAL).iterdir():
         assert f"ocr_real/{path.name}" in listed
+
+
+def test_the_real_layout_bench_scores_a_page_both_ways() -> None:
+    """Smoke test of bench/ocr_real.py on the two-column page (its full run needs ../shared)."""
+    from bench.ocr_real import Sample, measure
+
+    truth = (FIXTURES / "ground_truth/002_nrw_dnipropetrowsk.gt.txt").read_text(encoding="utf-8")
+    left = truth[truth.index("Minister Liminski") : truth.index("ermöglichen.") + 12]
+    right = truth[truth.index("Dabei soll") : truth.index("finden sich hier") + 16]
+    result = measure(Sample("smoke", "zwei Spalten", TWO_COLUMNS, f"{left}\n\n{right}"))
+    assert result.raw.cer < 0.05
+    assert result.ours.cer <= result.raw.cer
+    assert result.ours.lines_lost == 0
+    assert not result.flagged
