@@ -248,7 +248,8 @@ def main() -> None:
     print(f"\n## Throughput, a batch of {args.copies} copies of the scans\n")
     throughput_table(in_batch.seconds, pages * args.copies, jobs)
     print(
-        "\nBeyond raw, Findbuch per page: grey + 3x3 median filter, scaling to 240 dpi, the "
+        "\nBeyond raw, Findbuch per page: the speckle measure, for speckled scans (all of these) "
+        "grey + 3x3 median filter and scaling to 240 dpi, the "
         "lines-run-vertically check (a Tesseract OSD run only for pages that fail it or read "
         "poorly), one Tesseract run writing txt+tsv+pdf, plus SHA-256, archive copy, clean-up, "
         "metadata, SQLite and Whoosh commit. DataHome creation is not timed. The 'same work' row "

@@ -24,6 +24,7 @@ from ingest.metadata import Metadata, extract_metadata
 from ingest.page_tasks import IMAGE_FRAME, PDF_PAGE, OcrOutcome, PageTask, run_page_task
 from ingest.pdf import PdfLayer, read_pdf
 from ingest.plaintext import decode_text, split_text_pages
+from ingest.quality import ocr_problem
 from ingest.searchable import SearchablePdfError, searchable_pdf
 
 SEARCHABLE_PDF = "searchable_pdf"
@@ -187,12 +188,11 @@ def _page(
     if text is not None:
         return Page(number=number, text=clean_page_text(text[0]), method=text[1])
     ocr = outcome.page
-    problem = ""
-    if ocr.confidence < settings.low_confidence:
-        problem = f"geringe Erkennungssicherheit ({max(ocr.confidence, 0):.0f} %)"
+    cleaned = clean_page_text(ocr.text)
+    problem = ocr_problem(ocr, cleaned, settings.low_confidence)
     return Page(
         number=number,
-        text=clean_page_text(ocr.text),
+        text=cleaned,
         method="ocr",
         raw=ocr.text,
         confidence=ocr.confidence,

@@ -1,18 +1,28 @@
 """Tesseract through pytesseract: the only module that imports it.
 
-Each page is made grey and despeckled with a 3x3 median filter, then read once for its text, its
-words with boxes and confidences (TSV) and an invisible text layer (a text-only PDF, laid over
-the original page by ``ingest.searchable``). A page whose lines run
-up and down (scanned sideways) is turned by Tesseract's orientation detection before it is read;
-a page that still reads poorly (upside down) is checked the same way and read again.
-Measured on ../shared/corpus/scans (bench/RESULTS.md): the median filter lowers the character
-error rate on every scan (200 dpi JPEG 0.92% -> 0.12%), rotation takes the sideways scan from
-89% to 0.08%; upscaling and Sauvola binarisation made results worse, deskewing changed nothing
-(Tesseract follows each line's skew itself); none is used.
-Scans finer than the working resolution (``ocr_dpi``, 240) are scaled down for reading: on the
-corpus scans 300 -> 240 dpi read 11% faster per page at equal or lower error rates; word boxes
-are scaled back to the scan's own pixels. The page goes to Tesseract as an uncompressed TIFF
-with its resolution: pytesseract's PNG encoding cost 0.14 s a page, the TIFF 5 ms.
+Each page is read once for its text, its words with boxes and confidences (TSV)
+and an invisible text layer (a text-only PDF, laid over the original page by
+``ingest.searchable``). How the page is prepared is decided from the page itself
+(bench/RESULTS.md, issues 3 and 18):
+
+- A page with measurable speckle (scanned paper: more than 1.5% of its ink in isolated
+  pixels) is despeckled with a 3x3 median filter; on the corpus scans that
+  lowers the character error rate on every scan (200 dpi JPEG 0.92% -> 0.12%). A clean page
+  (a rendered PDF, an office scan without dust) goes to Tesseract as it is, in colour if it is
+  in colour, so it reads as with plain ``tesseract``: on such pages the filter erased small
+  digits (the row numbers of a table) and, on noisy JPEGs, turned grey fills into letters.
+- A speckled scan of up to ``_MAX_SCALED_DPI`` finer than the working resolution (``ocr_dpi``,
+  240) is scaled down for reading: on the corpus scans 300 -> 240 dpi read 11% faster at equal
+  or lower error rates; word boxes are scaled back to the scan's own pixels. Clean pages and
+  finer scans are read at their own resolution: scaling fragmented the columns of forms and of
+  480 dpi newspaper scans and interleaved their lines.
+
+A page whose lines run up and down (scanned sideways) is turned by Tesseract's orientation
+detection before it is read; a page that still reads poorly (upside down) is checked the same
+way and read again, and the better of the two readings is kept. Upscaling and Sauvola
+binarisation made results worse, deskewing changed nothing (Tesseract follows each line's skew
+itself); none is used. The page goes to Tesseract as an uncompressed TIFF with its resolution:
+pytesseract's PNG encoding cost 0.14 s a page, the TIFF 5 ms.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -51,6 +62,10 @@ _LAYOUT_LONG_SIDE = 1000
 _SIDEWAYS_FACTOR = 2.0
 # Word boxes as TSV, and the PDF as the invisible text layer alone (no page image).
 _READ_CONFIG = "-c tessedit_create_tsv=1 -c textonly_pdf=1"
+# Share of isolated ink pixels above which a page counts as speckled (see ``speckle``).
+_SPECKLED = 0.015
+# Scans finer than this are read at their own resolution even when speckled.
+_MAX_SCALED_DPI = 320
 _ROTATIONS = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
 
@@ -112,10 +127,43 @@ def _translated(call, *, timeout: float, what: str = "Texterkennung"):
         ) from e
 
 
-def despeckled(image: Image.Image) -> np.ndarray:
-    """The page grey with a 3x3 median filter (see module docstring), as an 8-bit array."""
-    grey = image if image.mode == "L" else image.convert("L")
-    return cv2.medianBlur(np.asarray(grey), 3)
+def speckle(grey: np.ndarray) -> float:
+    """Share of the page's ink in isolated pixels (none of their 8 neighbours is ink).
+
+    Scanned paper is dusted with single dark pixels: the corpus scans measure 2.3-40%; a
+    rendered page, even as a noisy JPEG, at most 0.2%. Costs 10-40 ms a page, a third of a
+    connected-component count.
+    """
+    _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    total = int(ink.sum())
+    if not total:
+        return 0.0
+    neighbours = cv2.boxFilter(ink, cv2.CV_16U, (3, 3), normalize=False)
+    return int(((ink == 1) & (neighbours == 1)).sum()) / total
+
+
+class Prepared(NamedTuple):
+    """A page as Tesseract reads it, grey for our own looks at it, and the scale factor."""
+
+    pixels: np.ndarray
+    grey: np.ndarray
+    scale: float
+
+
+def prepared(image: Image.Image, dpi: float | None, max_dpi: int) -> Prepared:
+    """The page as Tesseract should see it (see module docstring).
+
+    A clean page goes to Tesseract as it is, colour included: Tesseract's own thresholding of a
+    colour scan read the Kant pages of bench/ocr_real.py better than our grey copy.
+    """
+    grey = np.asarray(image if image.mode == "L" else image.convert("L"))
+    if speckle(grey) <= _SPECKLED:
+        return Prepared(np.asarray(image) if image.mode == "RGB" else grey, grey, 1.0)
+    despeckled = cv2.medianBlur(grey, 3)
+    if dpi and dpi > _MAX_SCALED_DPI:
+        return Prepared(despeckled, despeckled, 1.0)
+    scaled, scale = working_copy(despeckled, dpi, max_dpi)
+    return Prepared(scaled, scaled, scale)
 
 
 def lines_run_vertically(grey: np.ndarray) -> bool:
@@ -170,7 +218,7 @@ class _PageReader:
     ):
         dpi = image.info.get("dpi")
         dpi = float(dpi[0]) if dpi else None
-        self.grey, self.scale = working_copy(despeckled(image), dpi, max_dpi)
+        self.pixels, self.grey, self.scale = prepared(image, dpi, max_dpi)
         self.dpi = (dpi * self.scale, dpi * self.scale) if dpi else None
         self.folder = folder
         self.languages = languages
@@ -179,7 +227,7 @@ class _PageReader:
     def _file(self, rotation: int) -> str:
         path = self.folder / f"page-{rotation}.tif"
         if not path.exists():
-            turned = cv2.rotate(self.grey, _ROTATIONS[rotation]) if rotation else self.grey
+            turned = cv2.rotate(self.pixels, _ROTATIONS[rotation]) if rotation else self.pixels
             dpi = {"dpi": self.dpi} if self.dpi else {}
             Image.fromarray(turned).save(path, format="TIFF", **dpi)  # uncompressed: fast
         return str(path)
@@ -241,7 +289,12 @@ def read_page(image: Image.Image, *, languages: str, timeout: float, max_dpi: in
         if page.confidence >= UPRIGHT_CONFIDENCE:
             return page
         upright = reader.upright_turn
-        return page if upright == rotation else reader.read(upright)
+        if upright == rotation:
+            return page
+        # Orientation detection errs on pages with little running text (forms, tables): a
+        # second reading that is worse than the first is not taken.
+        again = reader.read(upright)
+        return again if again.confidence > page.confidence else page
 
 
 def mean_confidence(tsv: str) -> float:

@@ -22,7 +22,7 @@ from archive import NewDocument
 from common.settings import Settings
 from findbuch import progress
 from ingest.document import extract_pages
-from ingest.ocr import despeckled, lines_run_vertically
+from ingest.ocr import lines_run_vertically, prepared
 from service.home import DataHome
 
 GARBLED_FAMILY_FORM = FIXTURES / "k_kinduvv_bgbl1_2015_j2018-1_0010.pdf"
@@ -131,7 +131,7 @@ def test_a_scan_lying_any_way_reads_upright(tmp_path: Path, turn: int) -> None:
 @pytest.mark.parametrize("scan", [MEMO_SCAN, SKEWED_JPEG, TIFF, ROTATED])
 def test_pages_whose_lines_run_vertically_are_told_apart(scan: Path) -> None:
     with Image.open(scan) as image:
-        grey = despeckled(image)
+        grey = prepared(image, float(image.info["dpi"][0]), 240).grey
     sideways = scan == ROTATED
     assert lines_run_vertically(grey) is sideways
     assert lines_run_vertically(np.rot90(grey)) is not sideways
@@ -208,9 +208,9 @@ def test_a_scan_with_transparency_is_ingested_without_foreign_messages(tmp_path:
         [*command, "ingest", str(transparent), "--json"], capture_output=True, text=True
     )
     assert json.loads(done.stdout)["status"] == "added"
-    assert done.stderr.splitlines() == [
-        "Fertig: 1 hinzugefügt, 0 bereits im Archiv, 0 fehlgeschlagen."
-    ]
+    # A loaded machine may take longer than the 10 s after which a progress line is due.
+    ours = [line for line in done.stderr.splitlines() if not line.startswith('{"progress"')]
+    assert ours == ["Fertig: 1 hinzugefügt, 0 bereits im Archiv, 0 fehlgeschlagen."]
 
 
 def _rare_words(ground_truth: str, count: int = 3) -> list[str]:

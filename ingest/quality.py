@@ -1,0 +1,108 @@
+"""How readable an OCR'd page is, and whether to flag it as read badly.
+
+Tesseract's mean word confidence alone misses badly read pages: on the BGBl forms pages read
+at 41-88% word error rate have a mean confidence of 73-93, above ``low_confidence`` (60). The
+text itself tells more: a badly read page holds tokens no dictionary knows (letters mixed with
+digits and punctuation, fragments of grey fills and stamps), and many words Tesseract itself
+doubted. Thresholds measured on bench/ocr_real.py (bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from common.wordlist import german_words
+from ingest.ocr import OcrPage
+
+# Tokens with a letter or digit; rules and table bars ("|", "–") are neither right nor wrong.
+_TOKEN = re.compile(r"\S*[^\W_]\S*")
+_LETTERS = re.compile(r"[A-Za-zÄÖÜäöüß]+")
+# A word as printed: letters (hyphenated parts allowed), with brackets, quotes, punctuation.
+_CLEAN = re.compile(r"^[(„\"'/]?[A-Za-zÄÖÜäöüß]+(?:[-/][A-Za-zÄÖÜäöüß]+)*-?[)\"“.,:;!?']*$")
+_NUMBERLIKE = re.compile(r"^[(„]?[\d.,:/%€§()-]*\d[\d.,:/%€§()-]*[“)]?[.,:;]?$")
+_MIN_PART = 3
+# Tesseract's word confidence under which it doubts the word.
+_DOUBTFUL = 50.0
+# Below this many tokens a page is not judged by its words (a stamp, a page number).
+_MIN_TOKENS = 8
+# A page is flagged when fewer of its tokens than this share are known words or numbers, or
+# Tesseract doubted more of its words than the rest of this share.
+LOW_SHARE = 0.85
+
+
+@dataclass(frozen=True)
+class PageQuality:
+    """What a page's readability is made of.
+
+    Attributes:
+        tokens: the page's whitespace-separated tokens.
+        known: share of tokens that are dictionary words (or compounds of two), numbers or
+            dates, 0-1.
+        confident: share of Tesseract's words read with a confidence of at least 50, 0-1.
+    """
+
+    tokens: int
+    known: float
+    confident: float
+
+    @property
+    def score(self) -> float:
+        """0 (unreadable) to 1: the lower of the two shares."""
+        return min(self.known, self.confident)
+
+
+def _is_word(letters: str, words: frozenset[str]) -> bool:
+    """A dictionary word, or a compound of two (``Verfahrens|kostenhilfe``, joint ``s``)."""
+    low = letters.lower()
+    if low in words or len(low) <= 2:
+        return low in words or len(low) <= 2
+    for cut in range(_MIN_PART, len(low) - _MIN_PART + 1):
+        head, tail = low[:cut], low[cut:]
+        if tail in words and (head in words or (head.endswith("s") and head[:-1] in words)):
+            return True
+    return False
+
+
+def _known(token: str, words: frozenset[str]) -> bool:
+    if _NUMBERLIKE.match(token):
+        return True
+    return bool(_CLEAN.match(token)) and all(
+        _is_word(part, words) for part in _LETTERS.findall(token)
+    )
+
+
+def _confident_share(tsv: str) -> float:
+    rows = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    confidences = [
+        float(row["conf"]) for row in rows if row.get("text", "").strip() and row["conf"] != "-1"
+    ]
+    return sum(c >= _DOUBTFUL for c in confidences) / len(confidences) if confidences else 0.0
+
+
+def page_quality(page: OcrPage, text: str) -> PageQuality:
+    """The readability of one OCR'd page, from its cleaned text and Tesseract's word boxes."""
+    tokens = _TOKEN.findall(text)
+    words = german_words().words
+    known = sum(_known(t, words) for t in tokens) / len(tokens) if tokens else 0.0
+    return PageQuality(len(tokens), known, _confident_share(page.words_tsv))
+
+
+def ocr_problem(page: OcrPage, text: str, low_confidence: float) -> str:
+    """Why the page is flagged as read badly (German, for the user), or empty."""
+    if page.confidence < low_confidence:
+        return f"geringe Erkennungssicherheit ({max(page.confidence, 0):.0f} %)"
+    quality = page_quality(page, text)
+    if quality.tokens >= _MIN_TOKENS and quality.score < LOW_SHARE:
+        return (
+            f"schlecht lesbar ({quality.known:.0%} bekannte Wörter, "
+            f"{quality.confident:.0%} sicher erkannt)"
+        ).replace("%", " %")
+    return ""
+
+
+def low_quality(page: OcrPage, text: str, low_confidence: float) -> bool:
+    """Whether the page is flagged as read badly (see ``ocr_problem``)."""
+    return bool(ocr_problem(page, text, low_confidence))
