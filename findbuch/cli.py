@@ -35,7 +35,7 @@ from findbuch.home import Home, results_json
 from findbuch.progress import IngestProgress
 from findbuch.secret_key import ensure_secret_key
 from findbuch.settings import Settings, load_settings
-from index.search import SORTS
+from index import SORTS
 from ingest import ADDED, DUPLICATE, FAILED, IngestResult, ingest_paths
 from ingest.pipeline import iter_input_files
 
@@ -189,6 +189,8 @@ def search(
     click.echo(f"{results.total} Dokument(e) für „{query}“")
     if results.suggestion:
         click.echo(f"Meinten Sie: {results.suggestion}?")
+    if results.notice:
+        click.echo(f"Hinweis: {results.notice}")
     for rank, hit in enumerate(results.hits, start=1):
         pages = ", ".join(str(p) for p in hit.pages)
         date = f" ({german_date(hit.date)})" if hit.date else ""

@@ -13,7 +13,7 @@ from archive.fixity import FixityReport, verify_archive
 from findbuch.errors import DocumentNotFoundError, FindbuchError
 from findbuch.fields import FIELDS, LIST_FIELDS
 from findbuch.settings import Settings
-from index import IndexDocument, SearchIndex, SearchResults
+from index import RELEVANCE, Filters, IndexDocument, SearchBackend, SearchResults, open_index
 
 
 def index_document(doc: Document, pages: list[Page]) -> IndexDocument:
@@ -42,6 +42,7 @@ def results_json(results: SearchResults) -> dict[str, Any]:
         "hits": [{**asdict(h), "pages": list(h.pages)} for h in results.hits],
         "facets": {name: [list(v) for v in values] for name, values in results.facets.items()},
         "suggestion": results.suggestion,
+        "notice": results.notice,
     }
 
 
@@ -56,7 +57,7 @@ class Home:
             settings.derivatives_dir,
             readonly=readonly,
         )
-        self.index = SearchIndex(settings.index_dir)
+        self.index: SearchBackend = open_index(settings.index_dir)
 
     def close(self) -> None:
         """Release catalog and index."""
@@ -128,7 +129,13 @@ class Home:
         return self.archive.catalog.pages(doc_id)
 
     def search(
-        self, query: str, *, limit: int = 20, offset: int = 0, sort: str = "relevance"
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        sort: str = RELEVANCE,
+        filters: Filters = Filters(),  # noqa: B008 - frozen, so one shared default is safe
     ) -> SearchResults:
         """Search the index; snippets are cut from the archive's page texts."""
         return self.index.search(
@@ -136,6 +143,7 @@ class Home:
             limit=limit,
             offset=offset,
             sort=sort,
+            filters=filters,
             page_text=self.archive.catalog.page_text,
         )
 

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from findbuch.citation import FORMATS, cite
 from findbuch.errors import FindbuchError
 from findbuch.home import results_json
-from index.search import SORTS
+from index import SORTS
 from web.openapi import openapi_document
 from web.upload import upload_files
 
