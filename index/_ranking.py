@@ -31,6 +31,7 @@ from index.queries import (
     matched_terms,
     parse_query,
     tolerance_for,
+    with_binary_unions,
 )
 
 # Wall-clock budget of the scoring of one search; what is found by then is shown (issue #15).
@@ -92,6 +93,8 @@ def plan_search(
         cut = cut or cut_any
     if cut:
         notices.append(CUT_NOTICE)
+    main = with_binary_unions(main)
+    any_words = with_binary_unions(any_words) if any_words is not None else None
     terms = matched_terms(main, reader) | (matched_terms(any_words, reader) if any_words else set())
     return Plan(main, excluded, filtered, any_words, text, terms, notices, _deadline())
 
@@ -161,18 +164,10 @@ def _top(
         return []
     restricted = allowed != matches.docs
     allow = table.pages_of(allowed) & matches.pages if restricted else None
-    candidates = len(allow) if allow is not None else len(matches.pages)
-    scored = max(MIN_SCORED, PAGES_PER_DOCUMENT * count)
-    while True:
-        items, expired = _scored_pages(searcher, q, scored, allow, plan.deadline)
-        groups: dict[int, list[tuple[int, float]]] = {}
-        for docnum, score in items:
-            groups.setdefault(table.page_doc[docnum], []).append((docnum, score))
-        if expired and TIME_NOTICE not in plan.notices:
-            plan.notices.append(TIME_NOTICE)
-        if len(groups) >= count or scored >= candidates or expired:
-            break
-        scored *= 4
+    items, expired = _scored_pages(searcher, q, count, allow, plan.deadline, best_per_doc=True)
+    if expired and TIME_NOTICE not in plan.notices:
+        plan.notices.append(TIME_NOTICE)
+    groups = {table.page_doc[docnum]: [(docnum, score)] for docnum, score in items}
     top = list(groups.items())[:count]
     return _with_all_pages(searcher, table, plan, q, matches, top)
 
@@ -200,10 +195,23 @@ def _with_all_pages(
 
 
 def _scored_pages(
-    searcher: Searcher, q: query.Query, limit: int, allow: set[int] | None, deadline: float
+    searcher: Searcher,
+    q: query.Query,
+    limit: int,
+    allow: set[int] | None,
+    deadline: float,
+    *,
+    best_per_doc: bool = False,
 ) -> tuple[list[tuple[int, float]], bool]:
-    """The ``limit`` best page entries with scores; and whether the time budget ran out."""
-    collector = _DeadlineCollector(searcher.collector(limit=limit, filter=allow), deadline)
+    """The ``limit`` best page entries with scores; and whether the time budget ran out.
+
+    With ``best_per_doc`` only the best page of each document counts (Whoosh's collapse on
+    the ``doc_id`` column): the ``limit`` best documents in one pass.
+    """
+    collapse = {"collapse": "doc_id", "collapse_limit": 1} if best_per_doc else {}
+    collector = _DeadlineCollector(
+        searcher.collector(limit=limit, filter=allow, **collapse), deadline
+    )
     searcher.search_with_collector(q, collector)
     return list(collector.results().items()), collector.expired
 
