@@ -9,9 +9,10 @@ page in pure Python, for a word on 40% of 100,000 pages (bench/RESULTS.md).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from whoosh import collectors, query
+from whoosh import collectors, query, sorting
 from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
@@ -208,27 +209,28 @@ def _scored_pages(
     With ``best_per_doc`` only the best page of each document counts (Whoosh's collapse on
     the ``doc_id`` column): the ``limit`` best documents in one pass.
     """
-    collapse = {"collapse": "doc_id", "collapse_limit": 1} if best_per_doc else {}
-    collector = _DeadlineCollector(
-        searcher.collector(limit=limit, filter=allow, **collapse), deadline
-    )
+    timed = _DeadlineCollector(collectors.TopCollector(limit=limit), deadline)
+    collector: collectors.Collector = timed
+    if allow is not None:
+        collector = collectors.FilterCollector(collector, allow=allow)
+    if best_per_doc:
+        collector = collectors.CollapseCollector(collector, sorting.FieldFacet("doc_id"), limit=1)
     searcher.search_with_collector(q, collector)
-    return list(collector.results().items()), collector.expired
+    return list(collector.results().items()), timed.expired
 
 
 class _DeadlineCollector(collectors.WrappingCollector):
-    """Stops collecting at the deadline, keeping what was scored by then."""
+    """Stops taking matches at the deadline, keeping what was scored by then."""
 
     def __init__(self, child: collectors.Collector, deadline: float) -> None:
         super().__init__(child)
         self.deadline = deadline
         self.expired = False
 
-    def collect_matches(self) -> None:
-        """Collect the child's matches, checking the clock every 256 of them."""
-        child = self.child
-        for n, sub_docnum in enumerate(child.matches(), start=1):
-            child.collect(sub_docnum)
+    def matches(self) -> Iterator[int]:
+        """The child's matches, the clock checked every 256 of them."""
+        for n, sub_docnum in enumerate(self.child.matches(), start=1):
+            yield sub_docnum
             if not n & 255 and time.perf_counter() > self.deadline:
                 self.expired = True
                 return
