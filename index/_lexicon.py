@@ -48,7 +48,8 @@ def _lexicon(leaf: IndexReader, fieldname: str) -> dict[int, list[str]]:
     segment = leaf.segment()
     if segment is None:
         return _read(leaf, fieldname)
-    key = (f"{id(leaf.schema)}:{segment.segment_id()}", fieldname)
+    # Segment ids are random and never reused: one entry serves every searcher of the process.
+    key = (segment.segment_id(), fieldname)
     words = _lexicons.get(key)
     if words is None:
         words = _lexicons[key] = _read(leaf, fieldname)
