@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import DLT_TEXT, FIXTURES, NRW_PDF, PRESS_PDF, run_cli, search_json
+from conftest import DLT_TEXT, FIXTURES, NRW_PDF, PRESS_PDF, make_client, run_cli, search_json
 
 from findbuch.home import Home
 from findbuch.settings import Settings
@@ -66,8 +66,7 @@ def _brute_force(home: Home, text: str, filters: Filters) -> tuple[set[str], dic
         for name, items in values.items():
             counters[name].update(v for v in set(items) if v)
     facets = {
-        n: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
-        for n, c in counters.items()
+        n: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:15] for n, c in counters.items()
     }
     facets["year"] = sorted(counters["year"].items())
     return found, facets
@@ -156,3 +155,20 @@ def test_an_over_long_query_is_answered_with_what_fits_and_a_german_note(
 
 def test_an_ordinary_query_has_no_note(council_home: Path) -> None:
     assert search_json(council_home, "Stadt")["notice"] == ""
+
+
+def test_the_search_page_and_the_api_show_the_note(council_home: Path) -> None:
+    client = make_client(council_home, public=True)
+    query = " ".join(f"Haushalt{i}~2" for i in range(40))
+    page = client.get("/", query_string={"q": query}).get_data(as_text=True)
+    assert "Gesucht wurden nur die ersten 32 Wörter" in page
+    answer = client.get("/api/search", query_string={"q": query}).get_json()
+    assert "ersten 32 Wörter" in answer["notice"]
+
+
+def test_the_search_page_filters_by_typed_arguments(council_home: Path) -> None:
+    client = make_client(council_home, public=True)
+    year = search_json(council_home, "Stadt")["facets"]["year"][0][0]
+    page = client.get("/", query_string={"q": "Stadt", "jahr": year}).get_data(as_text=True)
+    filtered = search_json(council_home, f"Stadt jahr:{year}")
+    assert f"{filtered['total']} Dokument" in page
