@@ -20,8 +20,10 @@ from index.schema import FACET_SEPARATOR
 FACETS = ("doc_type", "issuer", "year", "persons", "places")
 LIST_FACETS = ("persons", "places")
 FACET_VALUES = 15
-# Matching document sets kept per index state (repeated searches: pages, facet clicks).
-CACHED_SETS = 256
+# Matching sets kept per index state (repeated searches: pages, facet clicks). As bitsets a
+# set of 100,000 pages is 12.5 KB; as frozensets of ints they grew a 10,000-page server by
+# 270 MB in a minute of load (bench/RESULTS.md).
+CACHED_SETS = 64
 
 
 def bitset(numbers: Iterable[int], size: int) -> int:
@@ -45,10 +47,14 @@ def members(bits: int) -> list[int]:
 
 @dataclass
 class Matches:
-    """The pages and documents one query matches."""
+    """The pages and documents one query matches, as bitsets."""
 
-    pages: frozenset[int]
+    pages: int  # bitset of page entries (Whoosh docnums)
     docs: int  # bitset of document numbers
+
+    def has_page(self, docnum: int) -> bool:
+        """Whether the page entry matched."""
+        return bool(self.pages >> docnum & 1)
 
     @property
     def total(self) -> int:
@@ -61,7 +67,7 @@ class DocTable:
     """Documents of one committed index state."""
 
     searcher: Searcher
-    page_doc: dict[int, int]  # page entry (Whoosh docnum) -> document number
+    page_doc: list[int]  # page entry (Whoosh docnum) -> document number; -1: deleted
     doc_ids: list[str]
     doc_pages: list[list[int]]  # document number -> its page entries
     facet_bits: dict[str, dict[str, int]]
@@ -72,7 +78,7 @@ class DocTable:
     def build(cls, searcher: Searcher) -> DocTable:
         """Read ``doc_id`` and ``facet_values`` of every live page once."""
         reader = searcher.reader()
-        page_doc: dict[int, int] = {}
+        page_doc = [-1] * reader.doc_count_all()
         doc_ids: list[str] = []
         doc_pages: list[list[int]] = []
         numbers: dict[str, int] = {}
@@ -101,19 +107,20 @@ class DocTable:
         """The pages and documents ``q`` matches, unscored; cached under ``key``."""
         found = self._cache.get(key)
         if found is None:
-            pages = frozenset(self.searcher.docs_for_query(q))
+            pages = list(self.searcher.docs_for_query(q))
             page_doc = self.page_doc
-            docs = bitset({page_doc[p] for p in pages if p in page_doc}, len(self.doc_ids))
-            found = self._cache[key] = Matches(pages, docs)
+            docs = bitset({page_doc[p] for p in pages}, len(self.doc_ids))
+            size = self.searcher.doc_count_all()
+            found = self._cache[key] = Matches(bitset(pages, size), docs)
             if len(self._cache) > CACHED_SETS:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
         return found
 
-    def pages_of(self, docs: int) -> set[int]:
-        """The page entries of a set of documents."""
-        return {p for d in members(docs) for p in self.doc_pages[d]}
+    def pages_of(self, docs: int, matches: Matches) -> set[int]:
+        """The matching page entries of a set of documents."""
+        return {p for d in members(docs) for p in self.doc_pages[d] if matches.has_page(p)}
 
     def facets(self, docs: int) -> dict[str, list[tuple[str, int]]]:
         """Per facet, how many of ``docs`` have each value: most first, years in order."""

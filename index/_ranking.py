@@ -165,7 +165,7 @@ def _top(
     if not allowed or count <= 0:
         return []
     restricted = allowed != matches.docs
-    allow = table.pages_of(allowed) & matches.pages if restricted else None
+    allow = table.pages_of(allowed, matches) if restricted else None
     items, expired = _scored_pages(searcher, q, count, allow, plan.deadline, best_per_doc=True)
     if expired and TIME_NOTICE not in plan.notices:
         plan.notices.append(TIME_NOTICE)
@@ -184,7 +184,7 @@ def _with_all_pages(
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """Each document with all its matching pages, best first: the unscored ones scored at once."""
     known = {p for _, pages in top for p, _ in pages}
-    missing = {p for d, _ in top for p in table.doc_pages[d] if p in matches.pages} - known
+    missing = {p for d, _ in top for p in table.doc_pages[d] if matches.has_page(p)} - known
     if not missing:
         return top
     scores = _scores_of(searcher, q, missing)
