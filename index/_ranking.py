@@ -1,9 +1,10 @@
 """One search, planned and ranked: count every match, score only the pages that are shown.
 
 Totals and facets come from the unscored set of matching documents (``index._doctable``);
-only the best pages are scored, by Whoosh's top-N collector, and grouped into documents until
-the requested slice is filled. Before, every matching page was scored and grouped: 9 µs a
-page in pure Python, for a word on 40% of 100,000 pages (bench/RESULTS.md).
+only the best page of each requested document is scored, by Whoosh's top-N collector
+collapsed on the document id, and the other matching pages of those documents after it.
+Before, every matching page was scored and grouped: 9 µs a page in pure Python, for a word
+on 40% of 100,000 pages (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -37,9 +38,6 @@ from index.queries import (
 
 # Wall-clock budget of the scoring of one search; what is found by then is shown (issue #15).
 SEARCH_SECONDS = 1.5
-# Pages scored per requested document at first; a document is 3-4 pages on average.
-PAGES_PER_DOCUMENT = 4
-MIN_SCORED = 40
 # Fewer matching documents than this count as "little found": a suggestion is offered.
 FEW = 3
 MIN_SUGGEST_LENGTH = 4
@@ -159,7 +157,9 @@ def _top(
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """The best ``count`` documents among ``allowed`` by their best page, pages best first.
 
-    Scores the top pages only, asking for more when they hold too few documents.
+    One pass of the collector keeps the best page per document (collapsed on ``doc_id``);
+    asking for 4 pages per document and again for more took 3 extra passes for ``Stadt``,
+    whose top pages belong to a few long documents with the word in their title.
     """
     if not allowed or count <= 0:
         return []
