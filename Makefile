@@ -21,6 +21,7 @@ test: setup
 
 ## Benchmarks (need ../shared; about an hour on 2 cores); figures go to bench/RESULTS.md
 bench: setup
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.ocr
 	$(BIN)/python -m bench.workers

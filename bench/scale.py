@@ -1,4 +1,7 @@
-"""Issue 8 at scale: ingest, index build, query latency and web load on the Karlsruhe corpus.
+"""Issues 8 and 15 at scale: ingest, index build, query latency and web load (Karlsruhe corpus).
+
+Query latency stands beside SQLite FTS5 and Tantivy configured as Paperless-ngx v3 configures
+it (``bench.paperless_tantivy``), in the same run on the same page texts.
 
 Run: ``python -m bench.scale [--pages 1000|10000|100000] [--pdf-pages N] [--load-seconds S]``.
 Every figure is printed beside a baseline measured in the same run, on the same input.
@@ -25,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import findbuch
-from bench import karlsruhe
+from bench import karlsruhe, paperless_tantivy
 from bench.common import machine, require_shared, timed
 from bench.karlsruhe import OUT, PdfSet, Query, TextCorpus
 from bench.load import Latency, LoadReport, format_samples, percentiles, run_load
@@ -35,14 +38,25 @@ from service.home import DataHome
 
 TARGET_PAGES = 100_000
 TARGET_BUILD_MIN = 15.0
+# Issue 15's targets (p95, in-process); "hostile" (any query a user can type) on CPU time.
 KIND_TARGETS_MS = {
     "term": 100.0,
     "phrase": 100.0,
-    "identifier": 100.0,
+    "identifier": 10.0,
     "fuzzy ~1": 300.0,
     "fuzzy ~2": 300.0,
-    "name": 300.0,
+    "name": 150.0,
+    "hostile": 2000.0,
 }
+# Queries nobody should be able to make expensive for everyone (issue 15).
+HOSTILE_QUERIES = (
+    " ".join(f"Haushalt{i}~2" for i in range(120)),
+    "Stadt Gemeinderat " * 6000,
+    " OR ".join(f"Wort{i}" for i in range(5000)),
+    "Haushalt~1",
+    "Verwaltung~1",
+    "Beschluss~2",
+)
 FTS_RATIO_KINDS = ("term", "identifier")
 FTS_MAX_RATIO = 3.0
 PDF_PAGES_PER_S = 50.0
@@ -111,6 +125,9 @@ class KindLatency:
     ours_cpu: Latency
     fts: Latency | None
     fts_found: int
+    tantivy: Latency | None = None
+    tantivy_found: int = 0
+    tantivy_cpu: Latency | None = None
 
 
 @dataclass(frozen=True)
@@ -214,9 +231,17 @@ def _time_queries(run: Callable[[str], bool], queries: list[str], repeat: int) -
 
 
 def measure_queries(
-    home_dir: Path, db: Path, queries: list[Query], repeat: int
+    home_dir: Path,
+    db: Path,
+    queries: list[Query],
+    repeat: int,
+    tantivy: paperless_tantivy.PaperlessTantivy | None = None,
 ) -> list[KindLatency]:
-    """Warm in-process latency per kind: ``home.search(q, limit=10)`` beside FTS5."""
+    """Warm in-process latency per kind: ``home.search(q, limit=10)`` beside FTS5 and Tantivy.
+
+    Each kind is timed for the three engines one after the other, so that they share the
+    machine's load of that moment (the 2 cores are shared).
+    """
     kinds = list(dict.fromkeys(q.kind for q in queries))
     conn = sqlite3.connect(db)
     out = []
@@ -230,6 +255,7 @@ def measure_queries(
             fts = _time_queries(
                 lambda q: bool(conn.execute(FTS_QUERY, (q,)).fetchall()), fts_queries, repeat
             )
+            tan = _time_queries(tantivy.search, [q.text for q in mine], repeat) if tantivy else None
             out.append(
                 KindLatency(
                     kind=kind,
@@ -239,6 +265,9 @@ def measure_queries(
                     ours_cpu=percentiles(ours.cpu),
                     fts=percentiles(fts.wall) if fts_queries else None,
                     fts_found=fts.found,
+                    tantivy=percentiles(tan.wall) if tan else None,
+                    tantivy_found=tan.found if tan else 0,
+                    tantivy_cpu=percentiles(tan.cpu) if tan else None,
                 )
             )
     conn.close()
@@ -256,6 +285,7 @@ class Run:
     text_ingest: IngestRun
     reindex: ReindexRun
     fts: FtsRun
+    tantivy: paperless_tantivy.TantivyRun | None
     latency: list[KindLatency]
     load: LoadReport
     loads: tuple[tuple[str, float], ...]  # 1-minute load average as each phase began
@@ -266,6 +296,7 @@ def measure(args: argparse.Namespace, shared: Path, work: Path) -> tuple[Run, li
     corpus = karlsruhe.text_corpus(shared, args.pages)
     pdfs = karlsruhe.pdf_documents(corpus, args.pdf_pages)
     queries = karlsruhe.build_queries(corpus, shared)
+    queries += [Query("hostile", text) for text in HOSTILE_QUERIES]
     home = work / "home"
     loads: list[tuple[str, float]] = []
     _phase(loads, "PDF ingest", f"{len(pdfs.files)} Dateien, {pdfs.pages} Seiten")
@@ -277,14 +308,22 @@ def measure(args: argparse.Namespace, shared: Path, work: Path) -> tuple[Run, li
     reindex = in_child(reindex_child, str(home))
     _phase(loads, "FTS5", "FTS5")
     fts = build_fts(corpus, work / "fts5.sqlite")
+    engine, tantivy_run = None, None
+    if paperless_tantivy.available():
+        _phase(loads, "Tantivy", "Tantivy (Paperless-ngx v3)")
+        engine, tantivy_run = paperless_tantivy.PaperlessTantivy.build(
+            corpus.iter_pages(), work / "tantivy"
+        )
+    else:
+        print("bench: tantivy fehlt (pip install -e '.[bench]'): ohne Tantivy", file=sys.stderr)
     _phase(loads, "queries", f"{len(queries)} Anfragen × {args.repeat}")
-    latency = measure_queries(home, work / "fts5.sqlite", queries, args.repeat)
+    latency = measure_queries(home, work / "fts5.sqlite", queries, args.repeat, engine)
     _phase(loads, "web load", f"{args.clients} Clients, {args.load_seconds:.0f} s")
     load = run_load(
         home, [q.text for q in queries], seconds=args.load_seconds, clients=args.clients
     )
     _phase(loads, "end", "fertig")
-    measured = (pdf_ingest, base_s, corpus, text_ingest, reindex, fts, latency, load)
+    measured = (pdf_ingest, base_s, corpus, text_ingest, reindex, fts, tantivy_run, latency, load)
     return Run(pdfs, *measured, tuple(loads)), queries
 
 
@@ -331,8 +370,10 @@ def targets(run: Run) -> list[Target]:
     ]
     by_kind = {k.kind: k for k in run.latency}
     for kind, limit in KIND_TARGETS_MS.items():
-        p95 = by_kind[kind].ours.p95
-        out.append(Target(f"{kind} p95 < {limit:.0f} ms", f"{p95:.1f} ms", p95 < limit, kind))
+        p95 = by_kind[kind].ours_cpu.p95 if kind == "hostile" else by_kind[kind].ours.p95
+        cpu = " CPU" if kind == "hostile" else ""
+        name = f"{kind} p95{cpu} < {limit:.0f} ms"
+        out.append(Target(name, f"{p95:.1f} ms", p95 < limit, kind))
     for kind in FTS_RATIO_KINDS:
         k = by_kind[kind]
         ratio = k.ours.p95 / k.fts.p95
@@ -442,6 +483,11 @@ LATENCY_HEADER = [
     "FTS5 found",
     "FTS5 ms",
     "p95 ratio",
+    "Tantivy found",
+    "Tantivy ms",
+    "p95 ratio Tantivy",
+    "Tantivy CPU ms",
+    "CPU p95 ratio Tantivy",
 ]
 
 
@@ -477,14 +523,39 @@ def _measure_rows(run: Run) -> list[list[str]]:
             f"({fts.db_mb:.1f} MB with its stored text)",
             f"{rebuilt.index_mb / fts.index_mb:.2f}×",
         ],
+        *_tantivy_rows(run),
+    ]
+
+
+def _tantivy_rows(run: Run) -> list[list[str]]:
+    if run.tantivy is None:
+        return []
+    pages, text_mb, t = run.corpus.pages, run.corpus.text_bytes / 1e6, run.tantivy
+    return [
+        [
+            f"Tantivy (Paperless-ngx v3) build and size, {pages:,} pages",
+            "–",
+            f"{_rate(pages, t.seconds)}, {t.index_mb:.1f} MB = {t.index_mb / text_mb:.2f}× text",
+            "–",
+        ]
     ]
 
 
 def _latency_row(k: KindLatency) -> list[str]:
     ours = [k.kind, str(k.queries), str(k.found), _ms(k.ours), _ms(k.ours_cpu)]
-    if k.fts is None:
-        return [*ours, "–", "–", "–"]
-    return [*ours, str(k.fts_found), _ms(k.fts), f"{k.ours.p95 / k.fts.p95:.1f}×"]
+    fts = ["–", "–", "–"]
+    if k.fts is not None:
+        fts = [str(k.fts_found), _ms(k.fts), f"{k.ours.p95 / k.fts.p95:.1f}×"]
+    tan = ["–"] * 5
+    if k.tantivy is not None and k.tantivy_cpu is not None:
+        tan = [
+            str(k.tantivy_found),
+            _ms(k.tantivy),
+            f"{k.ours.p95 / k.tantivy.p95:.1f}×",
+            _ms(k.tantivy_cpu),
+            f"{k.ours_cpu.p95 / max(k.tantivy_cpu.p95, 0.01):.1f}×",
+        ]
+    return [*ours, *fts, *tan]
 
 
 def _print_load(load: LoadReport) -> None:

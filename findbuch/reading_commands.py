@@ -20,7 +20,7 @@ from common.fields import (
 )
 from findbuch.options import STATUS_WORDS, settings_of
 from findbuch.progress import IngestProgress
-from index.search import SORTS
+from index import SORTS
 from ingest import FAILED, IngestResult
 from ingest.pipeline import iter_input_files
 from service.citation import FORMATS
@@ -139,6 +139,8 @@ def search(
     click.echo(f"{results.total} Dokument(e) für „{query}“")
     if results.suggestion:
         click.echo(f"Meinten Sie: {results.suggestion}?")
+    if results.notice:
+        click.echo(f"Hinweis: {results.notice}")
     for rank, hit in enumerate(results.hits, start=1):
         pages = ", ".join(str(p) for p in hit.pages)
         date = f" ({german_date(hit.date)})" if hit.date else ""

@@ -1,9 +1,41 @@
-"""The search index: German analysis, query syntax and grouped search over Whoosh.
+"""The search index behind one interface (``index.backend``), implemented on Whoosh.
 
-Nothing outside this package imports Whoosh.
+Callers use ``open_index`` and the types re-exported here. The Whoosh modules (``_whoosh``,
+``_ranking``, ``_doctable``, ``_snippets``, ``analyzers``, ``queries``, ``schema``, ``storage``)
+are this package's own; nothing outside it imports them or Whoosh.
 """
 
-from index.schema import IndexDocument
-from index.search import SearchHit, SearchIndex, SearchResults
+from pathlib import Path
 
-__all__ = ["IndexDocument", "SearchHit", "SearchIndex", "SearchResults"]
+from index._whoosh import WhooshIndex
+from index.backend import (
+    NEWEST,
+    OLDEST,
+    RELEVANCE,
+    SORTS,
+    Filters,
+    IndexBatch,
+    IndexDocument,
+    SearchBackend,
+    SearchHit,
+    SearchResults,
+)
+
+__all__ = [
+    "NEWEST",
+    "OLDEST",
+    "RELEVANCE",
+    "SORTS",
+    "Filters",
+    "IndexBatch",
+    "IndexDocument",
+    "SearchBackend",
+    "SearchHit",
+    "SearchResults",
+    "open_index",
+]
+
+
+def open_index(path: Path) -> SearchBackend:
+    """The search index in ``path`` (created when missing)."""
+    return WhooshIndex(path)

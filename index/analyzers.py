@@ -18,7 +18,7 @@ from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer, T
 from common.names import is_cyrillic, name_key, transliterate
 from index.compounds import split_compound
 
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4  # 4: CJK runs as character bigrams
 
 # A word, or several joined by / . - (identifiers such as V2072/23, SR/049/2023, 27.03.2024
 # and hyphenated words such as Nordrhein-Westfalen). "\/" is an OCR reading of "V".
@@ -52,6 +52,10 @@ _HOMOGLYPHS = str.maketrans(
 _DIGIT_IN_WORD = re.compile(r"(?<=[^\W\d_])[01](?=[^\W\d_])")
 _DIGIT_AS_LETTER = {"0": "o", "1": "l"}
 MIN_NAME_KEY = 3
+# Han, Hiragana, Katakana and Hangul: scripts written without spaces between words.
+_CJK_RUN = re.compile(
+    r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]+)"
+)
 _RUN_TOGETHER = re.compile(r"(?<=[a-zäöüß])(?=[A-ZÄÖÜ][a-zäöüß]{2})")
 
 
@@ -160,6 +164,39 @@ class RunTogetherFilter(Filter):
                     yield t
 
 
+class CJKBigramFilter(Filter):
+    """Index and search runs of CJK characters as overlapping character pairs.
+
+    Chinese and Japanese put no spaces between words, so ``日本の首都`` was one token that the
+    word ``日本`` never matched (issue #16). As Lucene's CJK analyzer does, a run becomes its
+    bigrams at following positions (``日本``, ``本の``, ``の首``, ``首都``); a query's run
+    becomes the same pairs, matched as a phrase. Latin parts of the token stay whole.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        """Split tokens holding CJK characters; later positions shift by the pieces added."""
+        shift = 0
+        for t in tokens:
+            if t.positions:
+                t.pos += shift
+            if not _CJK_RUN.search(t.text):
+                yield t
+                continue
+            pieces = []
+            for part in _CJK_RUN.split(t.text):
+                if not part:
+                    continue
+                if _CJK_RUN.fullmatch(part):
+                    pieces += [part[i : i + 2] for i in range(max(1, len(part) - 1))]
+                else:
+                    pieces.append(part)
+            base = t.pos if t.positions else 0
+            for offset, piece in enumerate(pieces):
+                t.text, t.pos = piece, base + offset
+                yield t
+            shift += len(pieces) - 1
+
+
 class CompoundPartsFilter(Filter):
     """Index only the parts of compound words; at query time pass the word itself.
 
@@ -198,6 +235,7 @@ def german_analyzer() -> Analyzer:
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | RunTogetherFilter()
+        | CJKBigramFilter()
         | LowercaseFilter()
         | CompoundTokenFilter()
         | GermanStemFilter()

@@ -8,17 +8,27 @@ a part of compound words and as a name in any spelling, the latter two ranked lo
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from whoosh import qparser, query
 from whoosh.fields import Schema
 from whoosh.lang import stopwords_for_language
+from whoosh.matching import Matcher, NullMatcher
 from whoosh.reading import IndexReader
+from whoosh.searching import SearchContext, Searcher
 
 from common.fields import document_type_key
+from index._lexicon import near_terms
 from index.analyzers import TOKEN_PATTERN
+from index.backend import Filters
 
 MAX_FUZZY_DISTANCE = 2
 MAX_QUERY_CHARS = 1000
+# Bounds of one query (issue #15): 120 words ending in ~2 took 15-18 s and held up other users.
+MAX_QUERY_WORDS = 32
+MAX_FUZZY_TERMS = 4
+# Index terms one fuzzy or expanded word may stand for: the most frequent are kept.
+MAX_EXPANSIONS = 64
 FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "parts": 0.4, "names": 0.5}
 # Fields indexed without positions (index.schema): quoted phrases are not matched there.
 POSITIONLESS_FIELDS = ("parts", "names")
@@ -56,6 +66,7 @@ _ID_WITH_PREFIX = re.compile(r"^[^\W\d_]+(\d[\w/.]*)$")
 _QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=\s|$)")
 _DATE_FILTER = re.compile(r"\b(?:datum|date):", re.IGNORECASE)
 _GERMAN_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
+_FUZZY_MARK = re.compile(r"(?<=\w)~\d*(?:/\d+)?")
 _SYNTAX = re.compile(rf'["():~*^\[\]{{}}]|\b(?:{_OPERATOR}|UND|ODER|NICHT)\b')
 
 
@@ -185,3 +196,145 @@ def expand_rare_terms(q: query.Query, reader: IndexReader, tolerance: int = 1) -
     distance, prefix = (1, 1) if len(text) < 8 else (2, 2)
     fuzzy = query.FuzzyTerm(q.fieldname, text, boost=boost, maxdist=distance, prefixlength=prefix)
     return query.Or([q, fuzzy])
+
+
+@dataclass(frozen=True)
+class BoundedText:
+    """A query cut to the bounds of one search, and what was cut, in German."""
+
+    text: str
+    notices: tuple[str, ...] = ()
+
+
+def bound_text(text: str) -> BoundedText:
+    """Cut a query to ``MAX_QUERY_CHARS``, ``MAX_QUERY_WORDS`` and ``MAX_FUZZY_TERMS``.
+
+    Done before any step (parser, spelling suggestion, rare-word expansion) sees the text.
+    """
+    notices = []
+    if len(text) > MAX_QUERY_CHARS:
+        cut = text[:MAX_QUERY_CHARS]
+        text = cut.rsplit(None, 1)[0] if not text[MAX_QUERY_CHARS].isspace() else cut
+        notices.append(
+            f"Die Anfrage war länger als {MAX_QUERY_CHARS} Zeichen; gesucht wurde ihr Anfang."
+        )
+    words = text.split()
+    if len(words) > MAX_QUERY_WORDS:
+        text = " ".join(words[:MAX_QUERY_WORDS])
+        notices.append(f"Gesucht wurden nur die ersten {MAX_QUERY_WORDS} Wörter der Anfrage.")
+    marks = list(_FUZZY_MARK.finditer(text))
+    if len(marks) > MAX_FUZZY_TERMS:
+        keep = marks[MAX_FUZZY_TERMS - 1].end()
+        text = text[:keep] + _FUZZY_MARK.sub("", text[keep:])
+        notices.append(
+            f"Ähnliche Schreibweisen (~) wurden nur für die ersten {MAX_FUZZY_TERMS} Wörter "
+            "gesucht."
+        )
+    return BoundedText(text, tuple(notices))
+
+
+class BoundedFuzzyTerm(query.FuzzyTerm):
+    """A fuzzy term standing for a fixed list of index terms, at most ``MAX_EXPANSIONS``."""
+
+    def __init__(self, fuzzy: query.FuzzyTerm, words: list[str]) -> None:
+        super().__init__(
+            fuzzy.fieldname,
+            fuzzy.text,
+            boost=fuzzy.boost,
+            maxdist=fuzzy.maxdist,
+            prefixlength=fuzzy.prefixlength,
+            constantscore=fuzzy.constantscore,
+        )
+        self.words = words
+
+    def _btexts(self, ixreader: IndexReader) -> list[str]:
+        return self.words
+
+    def matcher(self, searcher: Searcher, context: SearchContext | None = None) -> Matcher:
+        """As Whoosh's fuzzy term matches (constant score), with a tree of unions."""
+        if not self.words:
+            return NullMatcher()
+        terms = [query.Term(self.fieldname, w, boost=self.boost) for w in self.words]
+        if len(terms) == 1:
+            return terms[0].matcher(searcher, context)
+        if self.constantscore:
+            context = context.set(weighting=None) if context else SearchContext(weighting=None)
+        return with_binary_unions(query.Or(terms)).matcher(searcher, context)
+
+
+def bound_expansions(q: query.Query, reader: IndexReader) -> tuple[query.Query, bool]:
+    """Replace each fuzzy term by its most frequent ``MAX_EXPANSIONS`` index terms.
+
+    Returns the query and whether any term had more near spellings than that.
+    """
+    cut = False
+
+    def bounded(sub: query.Query) -> query.Query:
+        nonlocal cut
+        if isinstance(sub, BoundedFuzzyTerm) or not isinstance(sub, query.FuzzyTerm):
+            return sub.apply(bounded)
+        words = sorted(near_terms(reader, sub.fieldname, sub.text, sub.maxdist, sub.prefixlength))
+        if len(words) > MAX_EXPANSIONS:
+            cut = True
+            words.sort(key=lambda w: -reader.doc_frequency(sub.fieldname, w))
+            words = words[:MAX_EXPANSIONS]
+        return BoundedFuzzyTerm(sub, words)
+
+    return bounded(q), cut
+
+
+def matched_terms(q: query.Query, reader: IndexReader) -> set[tuple[str, str]]:
+    """The ``(field, term)`` pairs of the index that a query's positive parts match.
+
+    Excluded (NOT) parts are left out: their words are not what a hit was found by.
+    """
+    if isinstance(q, query.Not):
+        return set()
+    if q.is_leaf():
+        return {
+            (fieldname, text.decode("utf-8", "replace"))
+            for fieldname, text in q.existing_terms(reader, expand=True)
+        }
+    return set().union(*(matched_terms(sub, reader) for sub in q.children()))
+
+
+def filter_query(filters: Filters, schema: Schema) -> query.Query | None:
+    """The restriction ``filters`` make, as a query on the metadata fields (None: none)."""
+    clauses: list[query.Query] = []
+    if filters.doc_type:
+        key = filters.doc_type.strip()
+        clauses.append(query.Term("doc_type", document_type_key(key) or key))
+    if filters.year:
+        clauses.append(query.Term("year", filters.year.strip()))
+    for fieldname, value in (
+        ("issuer", filters.issuer),
+        ("persons", filters.person),
+        ("places", filters.place),
+    ):
+        words = [t.text for t in schema[fieldname].analyzer(value, mode="query")] if value else []
+        if len(words) == 1:
+            clauses.append(query.Term(fieldname, words[0]))
+        elif words:
+            clauses.append(query.Phrase(fieldname, words))
+        elif value:
+            clauses.append(query.NullQuery)  # nothing searchable in it: nothing matches
+    if filters.date_from or filters.date_to:
+        low, high = filters.date_from or "0000-01-01", filters.date_to or "9999-12-31"
+        clauses.append(query.TermRange("date", low, high))
+    return query.And(clauses) if clauses else None
+
+
+def with_binary_unions(q: query.Query) -> query.Query:
+    """The query with every OR matched by Whoosh's tree of unions, never its preloading one.
+
+    For a segment under 5,000 pages Whoosh preloads an OR: it scores every posting of every
+    clause into arrays before the first match is taken, so a common word was scored on all
+    its pages however few were shown (three quarters of a ``Stadt`` search on 10,000 pages
+    in 14 segments). The tree of unions scores as it goes and skips blocks that cannot
+    reach the top.
+    """
+    if not q.is_leaf():
+        q = q.apply(with_binary_unions)
+    if isinstance(q, query.Or):
+        q.matcher_type = query.Or.DEFAULT_MATCHER
+    return q

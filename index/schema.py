@@ -1,8 +1,6 @@
-"""The index schema (one entry per page) and the value object the index is fed with."""
+"""The index schema: one Whoosh entry per page."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from whoosh import fields
 
@@ -17,37 +15,6 @@ SCHEMA_VERSION = 8  # 8: separate segment files (index.storage)
 # Written beside the index; a different stamp means the index must be rebuilt from the archive.
 FACET_SEPARATOR = "\x1f"
 INDEX_STAMP = {"schema": SCHEMA_VERSION, "analyzer": ANALYZER_VERSION}
-
-
-@dataclass(frozen=True)
-class IndexDocument:
-    """What the index needs of a document; built by the caller from the archive.
-
-    Attributes:
-        doc_id: archive id.
-        sha256: hex digest of the original, returned with every hit for citation.
-        title: title, or empty.
-        date: ISO date, or empty.
-        original_name: file name, shown when there is no title.
-        pages: ``(page number, text)`` pairs.
-        doc_type: type key, or empty.
-        issuer: issuing body, or empty.
-        references: canonical reference numbers.
-        persons: persons named.
-        places: places named.
-    """
-
-    doc_id: str
-    sha256: str
-    title: str
-    date: str
-    original_name: str
-    pages: tuple[tuple[int, str], ...]
-    doc_type: str = ""
-    issuer: str = ""
-    references: tuple[str, ...] = ()
-    persons: tuple[str, ...] = ()
-    places: tuple[str, ...] = ()
 
 
 def build_schema() -> fields.Schema:

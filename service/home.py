@@ -13,7 +13,7 @@ from archive.fixity import FixityReport, verify_archive
 from common.errors import DocumentNotFoundError, UsageError
 from common.fields import FIELDS, LIST_FIELDS
 from common.settings import Settings
-from index import SearchIndex, SearchResults
+from index import RELEVANCE, Filters, SearchBackend, SearchResults, open_index
 from ingest import IngestResult, PageProgress, ingest_paths
 from service.recorder import Recorder
 
@@ -27,6 +27,7 @@ def results_json(results: SearchResults) -> dict[str, Any]:
         "hits": [{**asdict(h), "pages": list(h.pages)} for h in results.hits],
         "facets": {name: [list(v) for v in values] for name, values in results.facets.items()},
         "suggestion": results.suggestion,
+        "notice": results.notice,
     }
 
 
@@ -50,7 +51,7 @@ class DataHome:
     def __init__(self, settings: Settings, *, readonly: bool = False) -> None:
         self.settings = settings
         self.archive = Archive(settings.layout, readonly=readonly)
-        self.index = SearchIndex(settings.layout.index)
+        self.index: SearchBackend = open_index(settings.layout.index)
         self.recorder = Recorder(self.archive, self.index)
 
     def close(self) -> None:
@@ -116,7 +117,13 @@ class DataHome:
         return self.archive.catalog.pages(doc_id)
 
     def search(
-        self, query: str, *, limit: int = 20, offset: int = 0, sort: str = "relevance"
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        sort: str = RELEVANCE,
+        filters: Filters = Filters(),  # noqa: B008 - frozen, so one shared default is safe
     ) -> SearchResults:
         """Search the index; snippets are cut from the archive's page texts."""
         return self.index.search(
@@ -124,6 +131,7 @@ class DataHome:
             limit=limit,
             offset=offset,
             sort=sort,
+            filters=filters,
             page_text=self.archive.catalog.page_text,
         )
 

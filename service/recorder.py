@@ -15,7 +15,7 @@ from pathlib import Path
 
 from archive import Archive, Correction, Document, NewDocument, Page
 from common.errors import DocumentNotFoundError
-from index import IndexDocument, SearchIndex
+from index import IndexDocument, SearchBackend
 
 COMMIT_EVERY_DOCS = 25
 COMMIT_EVERY_S = 10.0
@@ -41,7 +41,7 @@ def index_document(doc: Document, pages: Iterable[Page]) -> IndexDocument:
 class Recorder:
     """Writes documents to the archive and the index; one per writing process."""
 
-    def __init__(self, archive: Archive, index: SearchIndex) -> None:
+    def __init__(self, archive: Archive, index: SearchBackend) -> None:
         self.archive = archive
         self.index = index
         self._pending: dict[str, IndexDocument] = {}

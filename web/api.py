@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from common.errors import FindbuchError
-from index.search import SORTS
+from index import SORTS
 from service.citation import FORMATS, cite
 from service.home import results_json
 from web.openapi import openapi_document

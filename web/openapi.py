@@ -34,7 +34,7 @@ _HIT = {
 }
 _SEARCH = {
     "type": "object",
-    "required": ["query", "total", "offset", "hits", "facets", "suggestion"],
+    "required": ["query", "total", "offset", "hits", "facets", "suggestion", "notice"],
     "properties": {
         "query": _STRING,
         "total": _INT,
@@ -48,6 +48,7 @@ _SEARCH = {
             },
         },
         "suggestion": _STRING,
+        "notice": _STRING,
     },
 }
 _EXTRACTED = {

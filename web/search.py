@@ -8,17 +8,18 @@ from flask import Blueprint, g, render_template, request, url_for
 from markupsafe import Markup
 
 from common.fields import DOCUMENT_TYPES, read_field_value
+from index import Filters
 from web.chart import year_chart
 
 search = Blueprint("search", __name__)
 RESULTS_PER_PAGE = 20
-# Form parameter -> query field. Every search state lives in the query string.
+# Form parameter -> the search filter it sets. Every search state lives in the query string.
 FILTERS = {
-    "typ": "typ",
-    "herausgeber": "herausgeber",
-    "jahr": "jahr",
+    "typ": "doc_type",
+    "herausgeber": "issuer",
+    "jahr": "year",
     "person": "person",
-    "ort": "ort",
+    "ort": "place",
 }
 SORT_LABELS = {"relevance": "Relevanz", "newest": "Neueste zuerst", "oldest": "Älteste zuerst"}
 FACET_LABELS = {
@@ -30,20 +31,15 @@ FACET_LABELS = {
 }
 
 
-def _quoted(value: str) -> str:
-    return '"' + value.replace('"', " ") + '"'
-
-
-def effective_query(args: dict[str, str]) -> str:
-    """The query text plus one clause per filter set in the form."""
-    parts = [args.get("q", "").strip()]
-    parts += [f"{field}:{_quoted(args[name])}" for name, field in FILTERS.items() if args.get(name)]
+def search_filters(args: dict[str, str]) -> Filters:
+    """The filters set in the form, as typed arguments of the search (dates read as typed)."""
+    values = {name: args.get(param, "").strip() for param, name in FILTERS.items()}
     start, end = args.get("von", "").strip(), args.get("bis", "").strip()
-    if start or end:
-        low = read_field_value("date", start) if start else "0000-01-01"
-        high = read_field_value("date", end) if end else "9999-12-31"
-        parts.append(f"datum:[{low} TO {high}]")
-    return " ".join(p for p in parts if p)
+    return Filters(
+        **values,
+        date_from=read_field_value("date", start) if start else "",
+        date_to=read_field_value("date", end) if end else "",
+    )
 
 
 def _link(**changes: str | None) -> str:
@@ -62,14 +58,19 @@ def _link(**changes: str | None) -> str:
 def search_page() -> str:
     """Show the search form and, with a query or filter, the results."""
     args = request.args.to_dict()
-    text = effective_query(args)
+    text = args.get("q", "").strip()
+    filters = search_filters(args)
     page = max(int(args.get("seite", "1") or 1) if args.get("seite", "1").isdigit() else 1, 1)
     sort = args.get("sortierung", "relevance")
     sort = sort if sort in SORT_LABELS else "relevance"
     results = None
-    if text:
+    if text or filters:
         results = g.home.search(
-            text, limit=RESULTS_PER_PAGE, offset=(page - 1) * RESULTS_PER_PAGE, sort=sort
+            text,
+            limit=RESULTS_PER_PAGE,
+            offset=(page - 1) * RESULTS_PER_PAGE,
+            sort=sort,
+            filters=filters,
         )
     snippets = {h.doc_id: Markup(h.snippet) for h in results.hits} if results else {}  # noqa: S704 - escaped by the index
     chart = year_chart(results.facets.get("year", []), lambda y: _link(jahr=y)) if results else ""

@@ -1,0 +1,150 @@
+"""Per committed index state: pages by document, facet values as bitsets, counts without scores.
+
+Totals and facet counts need the set of matching documents, not a score for every matching
+page. Documents are numbered 0..n-1 per index state; a set of them is a Python int used as a
+bitset (``&`` and ``int.bit_count()`` take microseconds on 100,000 bits). The table is built
+once per committed state (one pass over two columns) and shared by every search on it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from whoosh.query import Query
+from whoosh.searching import Searcher
+
+from index.schema import FACET_SEPARATOR
+
+FACETS = ("doc_type", "issuer", "year", "persons", "places")
+LIST_FACETS = ("persons", "places")
+FACET_VALUES = 15
+# Matching sets kept per index state (repeated searches: pages, facet clicks). As bitsets a
+# set of 100,000 pages is 12.5 KB; as frozensets of ints they grew a 10,000-page server by
+# 270 MB in a minute of load (bench/RESULTS.md).
+CACHED_SETS = 64
+
+
+def bitset(numbers: Iterable[int], size: int) -> int:
+    """The numbers as bits of an int (built through a bytearray: one big int, not one per bit)."""
+    bits = bytearray((size + 8) // 8)
+    for n in numbers:
+        bits[n >> 3] |= 1 << (n & 7)
+    return int.from_bytes(bits, "little")
+
+
+def members(bits: int) -> list[int]:
+    """The numbers whose bits are set, ascending."""
+    out, base = [], 0
+    raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    for byte in raw:
+        if byte:
+            out.extend(base + i for i in range(8) if byte >> i & 1)
+        base += 8
+    return out
+
+
+@dataclass
+class Matches:
+    """The pages and documents one query matches, as bitsets."""
+
+    pages: int  # bitset of page entries (Whoosh docnums)
+    docs: int  # bitset of document numbers
+
+    def has_page(self, docnum: int) -> bool:
+        """Whether the page entry matched."""
+        return bool(self.pages >> docnum & 1)
+
+    @property
+    def total(self) -> int:
+        """How many documents matched."""
+        return self.docs.bit_count()
+
+
+@dataclass
+class DocTable:
+    """Documents of one committed index state."""
+
+    searcher: Searcher
+    page_doc: list[int]  # page entry (Whoosh docnum) -> document number; -1: deleted
+    doc_ids: list[str]
+    doc_pages: list[list[int]]  # document number -> its page entries
+    facet_bits: dict[str, dict[str, int]]
+    _dates: list[str] | None = None
+    _cache: OrderedDict[tuple[str, ...], Matches] = field(default_factory=OrderedDict)
+
+    @classmethod
+    def build(cls, searcher: Searcher) -> DocTable:
+        """Read ``doc_id`` and ``facet_values`` of every live page once."""
+        reader = searcher.reader()
+        page_doc = [-1] * reader.doc_count_all()
+        doc_ids: list[str] = []
+        doc_pages: list[list[int]] = []
+        numbers: dict[str, int] = {}
+        holders: dict[str, dict[str, list[int]]] = {name: {} for name in FACETS}
+        if reader.doc_count():
+            id_column = reader.column_reader("doc_id")
+            facet_column = reader.column_reader("facet_values")
+            for docnum in reader.all_doc_ids():
+                doc_id = id_column[docnum]
+                number = numbers.get(doc_id)
+                if number is None:
+                    number = numbers[doc_id] = len(doc_ids)
+                    doc_ids.append(doc_id)
+                    doc_pages.append([])
+                    _add_facets(holders, facet_column[docnum], number)
+                page_doc[docnum] = number
+                doc_pages[number].append(docnum)
+        size = len(doc_ids)
+        facet_bits = {
+            name: {value: bitset(docs, size) for value, docs in values.items()}
+            for name, values in holders.items()
+        }
+        return cls(searcher, page_doc, doc_ids, doc_pages, facet_bits)
+
+    def matches(self, key: tuple[str, ...], q: Query) -> Matches:
+        """The pages and documents ``q`` matches, unscored; cached under ``key``."""
+        found = self._cache.get(key)
+        if found is None:
+            pages = list(self.searcher.docs_for_query(q))
+            page_doc = self.page_doc
+            docs = bitset({page_doc[p] for p in pages}, len(self.doc_ids))
+            size = self.searcher.doc_count_all()
+            found = self._cache[key] = Matches(bitset(pages, size), docs)
+            if len(self._cache) > CACHED_SETS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return found
+
+    def pages_of(self, docs: int, matches: Matches) -> set[int]:
+        """The matching page entries of a set of documents."""
+        return {p for d in members(docs) for p in self.doc_pages[d] if matches.has_page(p)}
+
+    def facets(self, docs: int) -> dict[str, list[tuple[str, int]]]:
+        """Per facet, how many of ``docs`` have each value: most first, years in order."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name, values in self.facet_bits.items():
+            counts = [(v, n) for v, bits in values.items() if (n := (bits & docs).bit_count())]
+            if name == "year":
+                out[name] = sorted(counts)  # every year, for the histogram
+            else:
+                out[name] = sorted(counts, key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
+        return out
+
+    def dates(self) -> list[str]:
+        """Each document's date (ISO or empty), read from stored fields once when first asked."""
+        if self._dates is None:
+            self._dates = [
+                self.searcher.stored_fields(pages[0]).get("date", "") for pages in self.doc_pages
+            ]
+        return self._dates
+
+
+def _add_facets(holders: dict[str, dict[str, list[int]]], raw: bytes, number: int) -> None:
+    for name, value in zip(FACETS, raw.decode().split(FACET_SEPARATOR), strict=True):
+        items = value.split(",") if name in LIST_FACETS else [value]
+        for item in dict.fromkeys(items):
+            if item:
+                holders[name].setdefault(item, []).append(number)
