@@ -300,7 +300,16 @@ def _suggest(searcher: Searcher, plan: Plan, *, common_only: bool) -> str:
 
 
 def _near_spelling(reader: IndexReader, term: str) -> str | None:
-    if len(term) < MIN_SUGGEST_LENGTH or not term.isalpha() or reader.doc_frequency("body", term):
+    if len(term) < MIN_SUGGEST_LENGTH or not term.isalpha() or _found(reader, term):
         return None
-    candidates = sorted(near_terms(reader, "body", term, 2, 1))
+    candidates = sorted(t for t in near_terms(reader, "body", term, 2, 1) if _found(reader, t))
     return max(candidates, key=lambda t: reader.doc_frequency("body", t), default=None)
+
+
+def _found(reader: IndexReader, term: str) -> bool:
+    """Whether a searchable page holds the term.
+
+    The lexicon keeps the words of removed (withdrawn) documents until segments merge; the
+    postings skip them.
+    """
+    return reader.postings("body", term).is_active() if ("body", term) in reader else False

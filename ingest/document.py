@@ -77,6 +77,11 @@ def plan_document(
         return planned
     elif media_type in IMAGE_TYPES:
         planned.texts = [None] * count_frames(path)
+    if len(planned.texts) > settings.max_pages:
+        raise InputFileError(
+            f"Datei hat {len(planned.texts):,} Seiten; höchstens {settings.max_pages:,} werden "
+            "angenommen (Einstellung max_pages)."
+        )
     _submit_ocr(planned, IMAGE_FRAME, settings, submit)
     return planned
 

@@ -41,6 +41,6 @@ def test_names_benchmark_has_150_names_in_three_spellings_each() -> None:
 
 
 def test_alias_table_is_the_one_its_generator_writes() -> None:
-    table = Path(__file__).parent.parent / "index" / "name_aliases.tsv"
+    table = Path(__file__).parent.parent / "common" / "name_aliases.tsv"
     written = HEADER + "".join(f"{a}\t{k}\n" for a, k in aliases().items())
     assert table.read_text(encoding="utf-8") == written

@@ -13,6 +13,7 @@ from index import SORTS
 from service.citation import FORMATS, cite
 from service.home import results_json
 from web.openapi import openapi_document
+from web.params import number
 from web.upload import upload_files
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -20,10 +21,10 @@ MAX_LIMIT = 100
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name, str(default))
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    value = number(request.args.get(name, str(default)), None)
+    if value is None or not low <= value <= high:
         abort(400, f"Parameter {name} muss eine Zahl von {low} bis {high} sein.")
-    return int(raw)
+    return value
 
 
 @api.get("/search")
@@ -78,7 +79,9 @@ def uploads() -> tuple[Response, int]:
 
 @api.get("/jobs/<job_id>")
 def job(job_id: str) -> Response:
-    """The state of one upload."""
+    """The state of one upload (archivists only: it names the file and who sent it)."""
+    if not getattr(current_user, "is_archivist", False):
+        abort(403, "Aufträge sehen nur Archivarinnen und Archivare.")
     found = g.home.archive.catalog.job(job_id)
     if found is None:
         abort(404, "Diesen Auftrag gibt es nicht.")

@@ -122,6 +122,8 @@ def _login_manager(app: Flask, reader: Callable[[], DataHome]) -> None:
 
     @manager.user_loader
     def _load(session_id: str) -> AccountUser | None:
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            return None  # a request with a token is the token's user, never the cookie's
         return session_account(reader().archive.catalog, session_id)
 
     @manager.request_loader

@@ -28,6 +28,7 @@ from service.citation import FORMATS, MEDIA_TYPES, citation_file_name, cite
 from service.home import withdrawal
 from web.auth import archivist_required
 from web.images import page_png
+from web.params import number
 
 documents = Blueprint("documents", __name__)
 EDITABLE = ("title", "date", "type", "issuer", "references", "persons", "places", "note")
@@ -50,8 +51,7 @@ def document_page(doc_id: str) -> str:
     doc = g.home.describe(doc_id)
     query = request.args.get("q", "").strip()
     marked = g.home.highlighted_pages(doc_id, query) if query else {}
-    page_param = request.args.get("seite", "")
-    cited_page = int(page_param) if page_param.isdigit() else None
+    cited_page = number(request.args.get("seite"), None)
     return render_template(
         "document.html",
         doc=doc,
@@ -95,7 +95,7 @@ def page_image(doc_id: str, page: int) -> Response:
             g.home.archive.original_path(doc),
             doc.media_type,
             page,
-            width=int(width) if width.isdigit() else PAGE_WIDTH,
+            width=number(width, PAGE_WIDTH),
             rotation=pages[page - 1].rotation,
         )
     except (ValueError, OSError, StopIteration):
@@ -139,8 +139,7 @@ def citation(doc_id: str, fmt: str) -> Response:
     if fmt not in FORMATS:
         abort(404, "Dieses Zitierformat gibt es nicht.")
     doc = g.home.describe(doc_id)
-    page_param = request.args.get("seite", "")
-    page = int(page_param) if page_param.isdigit() else None
+    page = number(request.args.get("seite"), None)
     text = cite(doc, fmt=fmt, base_url=g.settings.base_url, retrieved=date.today(), page=page)
     response = Response(text, mimetype=MEDIA_TYPES[fmt])
     name = citation_file_name(doc, fmt, page)

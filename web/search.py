@@ -10,6 +10,7 @@ from markupsafe import Markup
 from common.fields import DOCUMENT_TYPES, read_field_value
 from index import Filters
 from web.chart import year_chart
+from web.params import number
 
 search = Blueprint("search", __name__)
 RESULTS_PER_PAGE = 20
@@ -60,7 +61,7 @@ def search_page() -> str:
     args = request.args.to_dict()
     text = args.get("q", "").strip()
     filters = search_filters(args)
-    page = max(int(args.get("seite", "1") or 1) if args.get("seite", "1").isdigit() else 1, 1)
+    page = max(number(args.get("seite"), 1), 1)
     sort = args.get("sortierung", "relevance")
     sort = sort if sort in SORT_LABELS else "relevance"
     results = None
