@@ -27,6 +27,7 @@ DOCUMENTS = (
     PRESS_PDF,
     FIXTURES / "002_nrw_dnipropetrowsk.pdf",
     FIXTURES / "004_dlt_partnerschaftskonferenz.md",
+    FIXTURES / "003_kommunalpartnerschaften_webartikel.md",
 )
 # Elements whose content is wider than their box, i.e. clipped or spilling over.
 OVERFLOWING = """() => [...document.querySelectorAll(
@@ -44,7 +45,8 @@ WIDER_THAN_SCREEN = """() => [...document.querySelectorAll('body *')]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    """``findbuch serve`` on a home holding the press release, the NRW page and the DLT text."""
+    """``findbuch serve`` on a home with the press release, the NRW page, the DLT text and the
+    web article."""
     home = tmp_path_factory.mktemp("layout") / "home"
     with DataHome(Settings(home=home)) as h:
         assert [r.status for r in h.ingest(list(DOCUMENTS))] == ["added"] * len(DOCUMENTS)
@@ -104,6 +106,17 @@ def test_facets_name_places_in_german(server: str, browser: Browser, width: int)
     expect(facets).to_contain_text("Warschau")
     expect(facets).not_to_contain_text("Kharkiv")
     page.screenshot(path=ARTIFACTS / f"facetten-{width}.png", full_page=True)
+    page.context.close()
+
+
+def test_a_name_found_in_another_spelling_is_marked_in_the_snippet(
+    server: str, browser: Browser
+) -> None:
+    page = _reader(browser, server, 1280)
+    page.goto(f"{server}/?q=Kiew")
+    expect(page.locator("li.hit mark", has_text="Kyjiw").first).to_be_visible()
+    expect(page.locator("li.hit mark", has_text="Kiew").first).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "kiew-kyjiw.png", full_page=True)
     page.context.close()
 
 
