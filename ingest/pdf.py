@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ for _name in ("pdfminer", "pypdf"):
     logging.getLogger(_name).propagate = False
 
 OCR_RESOLUTION_DPI = 300
+POPPLER_TIMEOUT_S = 120
 _PDF_START = re.compile(rb"%PDF-")
 _ENCRYPTED = "PDF ist verschlüsselt (Passwort nötig); bitte ungeschützt abgeben."
 _UNREADABLE = "PDF ist beschädigt oder unvollständig; kein PDF-Programm kann es lesen."
@@ -90,26 +92,50 @@ def read_pdf(path: Path, *, min_chars: int, max_pages: int) -> PdfLayer:
 
 
 def render_page(path: Path, index: int, *, dpi: int = OCR_RESOLUTION_DPI) -> Image.Image:
-    """One page rendered by PDFium as an image for OCR, as pdfplumber's ``to_image`` does.
+    """One page rendered as an image for OCR: by PDFium as pdfplumber's ``to_image``, else poppler.
+
+    PDFium refuses some PDFs that poppler renders (pdf.js's ``pr6531_2.pdf``: "incorrect
+    password" for a file without one).
 
     Raises:
-        InputFileError: the page cannot be rendered.
+        InputFileError: neither can render the page.
     """
     try:
-        document = pypdfium2.PdfDocument(path)
+        image = _pdfium_render(path, index, dpi)
+    except Exception as e:  # noqa: BLE001 - PDFium's errors on damaged files; poppler is next
+        log.info("%s, Seite %d: PDFium stellt sie nicht dar: %r", path, index + 1, e)
         try:
-            bitmap = document[index].render(
-                scale=dpi / 72, no_smoothtext=True, no_smoothpath=True, no_smoothimage=True,
-                prefer_bgrx=True,
-            )  # fmt: skip
-            image = bitmap.to_pil().convert("RGB")
-        finally:
-            document.close()
-    except Exception as e:  # PDFium's errors on damaged pages; this page fails, not the run
-        log.info("%s, Seite %d: nicht darstellbar: %r", path, index + 1, e)
-        raise InputFileError("Seite lässt sich nicht darstellen (beschädigt).") from e
+            image = _poppler_render(path, index, dpi)
+        except (OSError, subprocess.SubprocessError) as again:
+            log.info("%s, Seite %d: poppler stellt sie nicht dar: %r", path, index + 1, again)
+            raise InputFileError("Seite lässt sich nicht darstellen (beschädigt).") from again
     image.info["dpi"] = (dpi, dpi)  # Tesseract sizes the text layer by it
     return image
+
+
+def _pdfium_render(path: Path, index: int, dpi: int) -> Image.Image:
+    document = pypdfium2.PdfDocument(path)
+    try:
+        bitmap = document[index].render(
+            scale=dpi / 72, no_smoothtext=True, no_smoothpath=True, no_smoothimage=True,
+            prefer_bgrx=True,
+        )  # fmt: skip
+        return bitmap.to_pil().convert("RGB")
+    finally:
+        document.close()
+
+
+def _poppler_render(path: Path, index: int, dpi: int) -> Image.Image:
+    page = str(index + 1)
+    done = subprocess.run(
+        ["pdftoppm", "-q", "-r", str(dpi), "-f", page, "-l", page, "-png", str(path)],
+        capture_output=True, timeout=POPPLER_TIMEOUT_S, check=True,
+    )  # fmt: skip
+    try:
+        with Image.open(io.BytesIO(done.stdout)) as image:
+            return image.convert("RGB")
+    except Image.UnidentifiedImageError as e:
+        raise OSError("pdftoppm gave no image") from e
 
 
 def _layer(source: Path | io.BytesIO, *, min_chars: int, max_pages: int) -> PdfLayer:
