@@ -85,7 +85,8 @@ def extract_job(
         except Exception as e:
             if retries_left:
                 raise
-            error = f"Interner Fehler beim Lesen: {e!r}"
+            log.warning("Auftrag %s: unerwarteter Fehler", job_id, exc_info=e)
+            error = "Datei nicht lesbar (unerwarteter Fehler; Einzelheiten im Worker-Protokoll)."
             result = ExtractionResult(job_id, attempt, heartbeat.beat.worker, error=error)
         write_result(settings.results_dir, result)
     queues.notify_finished(job_id)
