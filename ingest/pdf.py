@@ -26,9 +26,9 @@ from findbuch.errors import FindbuchError, InputFileError
 from findbuch.wordlist import german_words
 
 log = logging.getLogger(__name__)
-# pdfminer and pypdf log every font and xref they repair, in English and without the file's
-# name; Findbuch reports per file in German (the detail is in our own log lines).
-for _name in ("pdfminer", "pypdf"):
+# pdfminer, pdfplumber and pypdf log every font, key and xref they repair, in English and
+# without the file's name; Findbuch reports per file in German (the detail in our own log).
+for _name in ("pdfminer", "pdfplumber", "pypdf"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
     logging.getLogger(_name).propagate = False
 
