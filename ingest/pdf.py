@@ -39,10 +39,10 @@ _ENCRYPTED = "PDF ist verschlüsselt (Passwort nötig); bitte ungeschützt abgeb
 _UNREADABLE = "PDF ist beschädigt oder unvollständig; kein PDF-Programm kann es lesen."
 # Garbled layers, told by the text itself and not by its language (English, French, Chinese
 # and Arabic layers are real): glyph ids where the font has no map, as pdfminer's "(cid:3)"
-# (one BGBl form), or a shifted alphabet, "Gbnjmjfohfsjdiu" for "Familiengericht" (another):
+# (one BGBl form: 34% of its characters), or a shifted alphabet, "Gbnjmjfohfsjdiu" for "Familiengericht" (another):
 # shifted back by a few code points, its words become German words.
 _CID = re.compile(r"\(cid:\d+\)")
-_MAX_CID_SHARE = 0.1
+_MAX_CID_SHARE = 0.25  # math pages of a LaTeX script: 2-3%; the BGBl form: most
 _UNREADABLE_CHARS = re.compile("[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f]")
 _MAX_UNREADABLE_SHARE = 0.3
 _WORD = re.compile(r"[A-Za-z]{4,}")
@@ -167,8 +167,9 @@ def looks_garbled(text: str) -> bool:
     stripped = "".join(text.split())
     if not stripped:
         return False
-    cids = _CID.findall(text)
-    if len("".join(cids)) > _MAX_CID_SHARE * len(stripped):
+    cids = _CID.findall(stripped)
+    characters = len(stripped) - len("".join(cids)) + len(cids)  # a glyph id is one character
+    if len(cids) > _MAX_CID_SHARE * characters:
         return True
     if len(_UNREADABLE_CHARS.findall(stripped)) > _MAX_UNREADABLE_SHARE * len(stripped):
         return True
