@@ -39,10 +39,10 @@ _ENCRYPTED = "PDF ist verschlüsselt (Passwort nötig); bitte ungeschützt abgeb
 _UNREADABLE = "PDF ist beschädigt oder unvollständig; kein PDF-Programm kann es lesen."
 # Garbled layers, told by the text itself and not by its language (English, French, Chinese
 # and Arabic layers are real): glyph ids where the font has no map, as pdfminer's "(cid:3)"
-# (one BGBl form: 34% of its characters), or a shifted alphabet, "Gbnjmjfohfsjdiu" for "Familiengericht" (another):
-# shifted back by a few code points, its words become German words.
+# (one BGBl form: 34% of its characters), or a shifted alphabet, "Gbnjmjfohfsjdiu" for
+# "Familiengericht" (another): shifted back by a few code points, its words become German.
 _CID = re.compile(r"\(cid:\d+\)")
-_MAX_CID_SHARE = 0.25  # math pages of a LaTeX script: 2-3%; the BGBl form: most
+_MAX_CID_SHARE = 0.25  # math pages of a LaTeX script: 2-3%
 _UNREADABLE_CHARS = re.compile("[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f]")
 _MAX_UNREADABLE_SHARE = 0.3
 _WORD = re.compile(r"[A-Za-z]{4,}")
