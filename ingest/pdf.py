@@ -2,9 +2,10 @@
 
 pdfplumber reads the text layers. A PDF it cannot open (or finds no pages in) is not refused
 at once: pypdf, which repairs broken cross-references, writes a clean copy for pdfplumber to
-read, and when that fails too, PDFium (which renders the pages for OCR anyway) decides whether
-there are pages to OCR. Only a PDF none of the three can read is refused, in German; what the
-libraries said goes to the log. Measured on other projects' test suites (bench/robustness.py).
+read, and when that fails too, PDFium (which renders the pages for OCR anyway) or poppler
+decides whether there are pages to OCR. Only a PDF none of them can read is refused, in
+German; what the libraries said goes to the log. Measured on other projects' test suites
+(bench/robustness.py).
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def read_pdf(path: Path, *, min_chars: int, max_pages: int) -> PdfLayer:
                 raise
             except Exception as e:  # noqa: BLE001 - damaged PDFs raise anything; next reader
                 log.info("%s: %s liest das PDF nicht: %r", path, name, e)
-        pages = _pdfium_pages(path)
+        pages = _pdfium_pages(path) or _poppler_pages(path)
     if not pages:
         raise InputFileError(_ENCRYPTED if _encrypted(path) else _UNREADABLE)
     _check_count(pages, max_pages)
@@ -230,6 +231,19 @@ def _pdfium_pages(path: Path) -> int:
         return len(document)
     finally:
         document.close()
+
+
+def _poppler_pages(path: Path) -> int:
+    """Pages poppler's ``pdfinfo`` finds (it reads some PDFs PDFium refuses), else 0."""
+    try:
+        info = subprocess.run(
+            ["pdfinfo", str(path)], capture_output=True, text=True, timeout=POPPLER_TIMEOUT_S
+        )
+    except (OSError, subprocess.SubprocessError) as e:
+        log.info("%s: pdfinfo: %r", path, e)
+        return 0
+    found = re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE)
+    return int(found.group(1)) if info.returncode == 0 and found else 0
 
 
 def _encrypted(path: Path) -> bool:
