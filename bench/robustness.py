@@ -125,6 +125,11 @@ def ingest_all(code, home, files, hang_s, stderr_log) -> dict[str, dict]:
         outcome[str(culprit)] = {"status": how, "path": str(culprit)}
         print(f"  {how}: {culprit}", flush=True)
         rest = rest[len(results) + 1 :]
+    if any(r["status"] in ("crashed", "hung") for r in outcome.values()):
+        # A killed batch leaves documents stored but not yet indexed; as the README says, the
+        # same ingest again completes them (their lines now say "duplicate").
+        _run_batch(code, home, [f for f in files if outcome[str(f)].get("doc_id")], hang_s,
+                   stderr_log)  # fmt: skip
     return outcome
 
 

@@ -2,9 +2,10 @@
 
 pdfplumber reads the text layers. A PDF it cannot open (or finds no pages in) is not refused
 at once: pypdf, which repairs broken cross-references, writes a clean copy for pdfplumber to
-read, and when that fails too, PDFium (which renders the pages for OCR anyway) decides whether
-there are pages to OCR. Only a PDF none of the three can read is refused, in German; what the
-libraries said goes to the log. Measured on other projects' test suites (bench/robustness.py).
+read, and when that fails too, PDFium (which renders the pages for OCR anyway) or poppler
+decides whether there are pages to OCR. Only a PDF none of them can read is refused, in
+German; what the libraries said goes to the log. Measured on other projects' test suites
+(bench/robustness.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,22 +27,23 @@ from common.errors import FindbuchError, InputFileError
 from common.wordlist import german_words
 
 log = logging.getLogger(__name__)
-# pdfminer and pypdf log every font and xref they repair, in English and without the file's
-# name; Findbuch reports per file in German (the detail is in our own log lines).
-for _name in ("pdfminer", "pypdf"):
+# pdfminer, pdfplumber and pypdf log every font, key and xref they repair, in English and
+# without the file's name; Findbuch reports per file in German (the detail in our own log).
+for _name in ("pdfminer", "pdfplumber", "pypdf"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
     logging.getLogger(_name).propagate = False
 
 OCR_RESOLUTION_DPI = 300
+POPPLER_TIMEOUT_S = 120
 _PDF_START = re.compile(rb"%PDF-")
 _ENCRYPTED = "PDF ist verschlüsselt (Passwort nötig); bitte ungeschützt abgeben."
 _UNREADABLE = "PDF ist beschädigt oder unvollständig; kein PDF-Programm kann es lesen."
 # Garbled layers, told by the text itself and not by its language (English, French, Chinese
 # and Arabic layers are real): glyph ids where the font has no map, as pdfminer's "(cid:3)"
-# (one BGBl form), or a shifted alphabet, "Gbnjmjfohfsjdiu" for "Familiengericht" (another):
-# shifted back by a few code points, its words become German words.
+# (one BGBl form: 34% of its characters), or a shifted alphabet, "Gbnjmjfohfsjdiu" for
+# "Familiengericht" (another): shifted back by a few code points, its words become German.
 _CID = re.compile(r"\(cid:\d+\)")
-_MAX_CID_SHARE = 0.1
+_MAX_CID_SHARE = 0.25  # math pages of a LaTeX script: 2-3%
 _UNREADABLE_CHARS = re.compile("[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f]")
 _MAX_UNREADABLE_SHARE = 0.3
 _WORD = re.compile(r"[A-Za-z]{4,}")
@@ -82,7 +85,7 @@ def read_pdf(path: Path, *, min_chars: int, max_pages: int) -> PdfLayer:
                 raise
             except Exception as e:  # noqa: BLE001 - damaged PDFs raise anything; next reader
                 log.info("%s: %s liest das PDF nicht: %r", path, name, e)
-        pages = _pdfium_pages(path)
+        pages = _pdfium_pages(path) or _poppler_pages(path)
     if not pages:
         raise InputFileError(_ENCRYPTED if _encrypted(path) else _UNREADABLE)
     _check_count(pages, max_pages)
@@ -90,26 +93,50 @@ def read_pdf(path: Path, *, min_chars: int, max_pages: int) -> PdfLayer:
 
 
 def render_page(path: Path, index: int, *, dpi: int = OCR_RESOLUTION_DPI) -> Image.Image:
-    """One page rendered by PDFium as an image for OCR, as pdfplumber's ``to_image`` does.
+    """One page rendered as an image for OCR: by PDFium as pdfplumber's ``to_image``, else poppler.
+
+    PDFium refuses some PDFs that poppler renders (pdf.js's ``pr6531_2.pdf``: "incorrect
+    password" for a file without one).
 
     Raises:
-        InputFileError: the page cannot be rendered.
+        InputFileError: neither can render the page.
     """
     try:
-        document = pypdfium2.PdfDocument(path)
+        image = _pdfium_render(path, index, dpi)
+    except Exception as e:  # noqa: BLE001 - PDFium's errors on damaged files; poppler is next
+        log.info("%s, Seite %d: PDFium stellt sie nicht dar: %r", path, index + 1, e)
         try:
-            bitmap = document[index].render(
-                scale=dpi / 72, no_smoothtext=True, no_smoothpath=True, no_smoothimage=True,
-                prefer_bgrx=True,
-            )  # fmt: skip
-            image = bitmap.to_pil().convert("RGB")
-        finally:
-            document.close()
-    except Exception as e:  # PDFium's errors on damaged pages; this page fails, not the run
-        log.info("%s, Seite %d: nicht darstellbar: %r", path, index + 1, e)
-        raise InputFileError("Seite lässt sich nicht darstellen (beschädigt).") from e
+            image = _poppler_render(path, index, dpi)
+        except (OSError, subprocess.SubprocessError) as again:
+            log.info("%s, Seite %d: poppler stellt sie nicht dar: %r", path, index + 1, again)
+            raise InputFileError("Seite lässt sich nicht darstellen (beschädigt).") from again
     image.info["dpi"] = (dpi, dpi)  # Tesseract sizes the text layer by it
     return image
+
+
+def _pdfium_render(path: Path, index: int, dpi: int) -> Image.Image:
+    document = pypdfium2.PdfDocument(path)
+    try:
+        bitmap = document[index].render(
+            scale=dpi / 72, no_smoothtext=True, no_smoothpath=True, no_smoothimage=True,
+            prefer_bgrx=True,
+        )  # fmt: skip
+        return bitmap.to_pil().convert("RGB")
+    finally:
+        document.close()
+
+
+def _poppler_render(path: Path, index: int, dpi: int) -> Image.Image:
+    page = str(index + 1)
+    done = subprocess.run(
+        ["pdftoppm", "-q", "-r", str(dpi), "-f", page, "-l", page, "-png", str(path)],
+        capture_output=True, timeout=POPPLER_TIMEOUT_S, check=True,
+    )  # fmt: skip
+    try:
+        with Image.open(io.BytesIO(done.stdout)) as image:
+            return image.convert("RGB")
+    except Image.UnidentifiedImageError as e:
+        raise OSError("pdftoppm gave no image") from e
 
 
 def _layer(source: Path | io.BytesIO, *, min_chars: int, max_pages: int) -> PdfLayer:
@@ -141,8 +168,9 @@ def looks_garbled(text: str) -> bool:
     stripped = "".join(text.split())
     if not stripped:
         return False
-    cids = _CID.findall(text)
-    if len("".join(cids)) > _MAX_CID_SHARE * len(stripped):
+    cids = _CID.findall(stripped)
+    characters = len(stripped) - len("".join(cids)) + len(cids)  # a glyph id is one character
+    if len(cids) > _MAX_CID_SHARE * characters:
         return True
     if len(_UNREADABLE_CHARS.findall(stripped)) > _MAX_UNREADABLE_SHARE * len(stripped):
         return True
@@ -203,6 +231,19 @@ def _pdfium_pages(path: Path) -> int:
         return len(document)
     finally:
         document.close()
+
+
+def _poppler_pages(path: Path) -> int:
+    """Pages poppler's ``pdfinfo`` finds (it reads some PDFs PDFium refuses), else 0."""
+    try:
+        info = subprocess.run(
+            ["pdfinfo", str(path)], capture_output=True, text=True, timeout=POPPLER_TIMEOUT_S
+        )
+    except (OSError, subprocess.SubprocessError) as e:
+        log.info("%s: pdfinfo: %r", path, e)
+        return 0
+    found = re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE)
+    return int(found.group(1)) if info.returncode == 0 and found else 0
 
 
 def _encrypted(path: Path) -> bool:

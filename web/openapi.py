@@ -297,11 +297,11 @@ def openapi_document() -> dict[str, Any]:
             },
             "/api/jobs/{job_id}": {
                 "get": {
-                    "summary": "Stand eines Hochladeauftrags",
+                    "summary": "Stand eines Hochladeauftrags (nur Archivare)",
                     "parameters": [
                         {"name": "job_id", "in": "path", "required": True, "schema": _STRING}
                     ],
-                    "responses": _responses(200, "Job", 404),
+                    "responses": _responses(200, "Job", 403, 404),
                 }
             },
         },
