@@ -16,6 +16,7 @@ from pathlib import Path
 from archive import Archive, Correction, Document, NewDocument, Page
 from common.errors import DocumentNotFoundError
 from index import IndexDocument, SearchIndex
+from ingest.fingerprint import SAME_TEXT, fingerprint, similarity
 
 COMMIT_EVERY_DOCS = 25
 COMMIT_EVERY_S = 10.0
@@ -61,11 +62,32 @@ class Recorder:
     ) -> Document:
         """Archive a file read into ``new`` (with the uploader's ``corrections``); index it soon."""
         doc = self.archive.add(path, new)
+        self.match_same_text(doc.doc_id, [p.text for p in new.pages])
         if corrections:
             self.archive.catalog.correct(doc.doc_id, corrections, editor=editor)
             doc = self.archive.catalog.get(doc.doc_id) or doc
         self._pending[doc.doc_id] = index_document(doc, new.pages)
         return doc
+
+    def match_same_text(self, doc_id: str, texts: list[str]) -> dict[str, float]:
+        """Fingerprint a stored document and record the documents holding the same text.
+
+        Returns the matches found (id: estimated similarity); none for a text too short.
+        """
+        found = fingerprint(texts)
+        if found is None:
+            return {}
+        catalog = self.archive.catalog
+        bands = found.bands()
+        candidates = catalog.fingerprint_candidates(doc_id, bands)
+        matches = {
+            other: score
+            for other, signature in candidates.items()
+            if (score := similarity(found.signature, signature)) >= SAME_TEXT
+        }
+        catalog.add_fingerprint(doc_id, found.signature, found.words, bands)
+        catalog.add_same_text(doc_id, matches)
+        return matches
 
     def ensure_indexed(self, doc: Document) -> None:
         """Index an archived document that a killed run left out of the index."""
