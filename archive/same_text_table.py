@@ -16,7 +16,7 @@ class SameText:
 
     Attributes:
         other: the id of the other document.
-        similarity: estimated share of shared word shingles (0 to 1).
+        similarity: the share of words alike, OCR misreadings counted as alike (0 to 1).
         found_at: when the match was found (UTC, ISO 8601).
         separated_by: the archivist who undid a wrong match, or empty while it holds.
         separated_at: when it was undone, or empty.

@@ -16,7 +16,14 @@ from pathlib import Path
 from archive import Archive, Correction, Document, NewDocument, Page
 from common.errors import DocumentNotFoundError
 from index import IndexDocument, SearchIndex
-from ingest.fingerprint import SAME_TEXT, fingerprint, similarity
+from ingest.fingerprint import (
+    CANDIDATE,
+    MAX_DIFFERING,
+    differing_share,
+    fingerprint,
+    similarity,
+    words_of,
+)
 
 COMMIT_EVERY_DOCS = 25
 COMMIT_EVERY_S = 10.0
@@ -72,19 +79,22 @@ class Recorder:
     def match_same_text(self, doc_id: str, texts: list[str]) -> dict[str, float]:
         """Fingerprint a stored document and record the documents holding the same text.
 
-        Returns the matches found (id: estimated similarity); none for a text too short.
+        Candidates come from the fingerprint; each is decided by aligning the words of both
+        texts. Returns the matches (id: share of words alike); none for a text too short.
         """
         found = fingerprint(texts)
         if found is None:
             return {}
         catalog = self.archive.catalog
         bands = found.bands()
-        candidates = catalog.fingerprint_candidates(doc_id, bands)
-        matches = {
-            other: score
-            for other, signature in candidates.items()
-            if (score := similarity(found.signature, signature)) >= SAME_TEXT
-        }
+        words = words_of("\n".join(texts))
+        matches = {}
+        for other, signature in catalog.fingerprint_candidates(doc_id, bands).items():
+            if similarity(found.signature, signature) >= CANDIDATE:
+                other_words = words_of("\n".join(p.text for p in catalog.pages(other)))
+                differing = differing_share(words, other_words)
+                if differing <= MAX_DIFFERING:
+                    matches[other] = 1 - differing
         catalog.add_fingerprint(doc_id, found.signature, found.words, bands)
         catalog.add_same_text(doc_id, matches)
         return matches

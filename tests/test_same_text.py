@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,55 @@ def test_readers_cannot_undo_a_match(tmp_path: Path) -> None:
 
 def _any_form(client) -> str:
     return client.get("/anmelden").get_data(as_text=True)
+
+
+def _karlsruhe(folder: Path) -> dict[str, Path]:
+    with gzip.open(FIXTURES / "karlsruhe_same_text.jsonl.gz", "rt", encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines]
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for row in rows:
+        paths[str(row["file_id"])] = folder / f"vorlage_{row['file_id']}.txt"
+        paths[str(row["file_id"])].write_text(row["text"], encoding="utf-8")
+    return paths
+
+
+def test_sister_papers_stay_apart_and_one_paper_filed_twice_is_matched(tmp_path: Path) -> None:
+    papers = _karlsruhe(tmp_path / "input")
+    with DataHome(Settings(home=tmp_path / "home")) as h:
+        assert {r.status for r in h.ingest(papers.values())} == {"added"}
+        ids = {
+            d.original_name.removeprefix("vorlage_").removesuffix(".txt"): d.doc_id
+            for d in h.archive.catalog.documents()
+        }
+        # the 3rd and the 2nd amendment of one by-law: dates and numbers differ
+        assert h.same_text(ids["19322"]) == []
+        assert h.same_text(ids["26315"]) == []
+        # one enquiry under two file ids, some words joined differently
+        (match,) = h.same_text(ids["25924"])
+    assert match.other == ids["505604"]
+    assert match.similarity > 0.97
+
+
+def test_a_catalog_from_before_same_text_opens_and_gains_its_tables(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with DataHome(Settings(home=home)) as h:
+        list(h.ingest([DLT_TEXT]))
+    catalog = Settings(home=home).layout.catalog
+    conn = sqlite3.connect(catalog)
+    with conn:
+        for table in ("same_text", "fingerprint_bands", "fingerprints"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("PRAGMA user_version=4")
+    conn.close()
+    with DataHome(Settings(home=home), readonly=True) as h:
+        doc_id = h.archive.catalog.document_ids()[0]
+        assert h.same_text(doc_id) == []  # read before any writer migrated it
+        assert len(h.search("Partnerschaftskonferenz").hits) == 1
+    reexport = tmp_path / "dlt_neu.md"  # the same text, other bytes
+    reexport.write_bytes(DLT_TEXT.read_bytes() + b"\n")
+    with DataHome(Settings(home=home)) as h:
+        assert [r.status for r in h.ingest([DLT_PDF, reexport])] == ["added", "added"]
+        # documents archived before the tables existed have no fingerprint (README)
+        hits = h.search("Partnerschaftskonferenz").hits
+        assert sorted(len(hit.same_text) for hit in hits) == [0, 1]
