@@ -160,6 +160,10 @@ def main() -> None:
         f"{deciding:.1f} s for {len(candidates)} pairs ({1000 * deciding / n:.2f} ms/text)"
     )
     print(f"matched pairs: {len(matched)}: identical words {len(identical)}, other {len(near)}")
+    bins = {"0": 0, "<=1%": 0, "<=2%": 0}
+    for pair in near:
+        bins["0" if differing[pair] == 0 else "<=1%" if differing[pair] <= 0.01 else "<=2%"] += 1
+    print(f"  other pairs by share of words differing: {bins}")
     print(f"rejected candidates: {len(rejected)}")
     print(f"baseline (exact hash of folded words): {len(exact_pairs)} pairs")
     print(f"recall of exact duplicates: {1 - len(missed) / max(len(exact_pairs), 1):.4f}")
