@@ -2,8 +2,9 @@
 
 The index knows files, not texts, so the service folds them: a hit whose document holds the
 same text as a better-ranked hit is left out, and the better one carries the other files'
-ids in ``same_text``. The index is asked from the first rank on for enough hits to fill the
-requested page after folding.
+ids in ``same_text``. The index is asked from the first rank on, for as many hits as before (so
+a result list without such documents is the same as the index's) and again for more when
+folding left the requested page short.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 
 from index import SearchHit, SearchResults
 
-# Hits asked of the index beyond the requested slice, before asking again for more.
+# Hits asked of the index beyond the first request, when folding left the page short.
 SLACK = 10
 
 
@@ -48,13 +49,13 @@ def fold_same_text(
         The folded slice; ``total`` is the index's total less the hits folded away among the
         ranks fetched (exact whenever all matches were fetched).
     """
-    want = offset + limit + SLACK
+    want = offset + limit
     while True:
         results = search(want)
         kept, folded = _fold(results.hits, links([h.doc_id for h in results.hits]))
         if len(kept) >= offset + limit or len(results.hits) >= results.total:
             break
-        want *= 2
+        want = 2 * want + SLACK
     return replace(
         results,
         total=results.total - folded,
