@@ -6,6 +6,8 @@ import gzip
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -200,3 +202,17 @@ def test_a_catalog_from_before_same_text_opens_and_gains_its_tables(tmp_path: Pa
         # documents archived before the tables existed have no fingerprint (README)
         hits = h.search("Partnerschaftskonferenz").hits
         assert sorted(len(hit.same_text) for hit in hits) == [0, 1]
+
+
+def test_the_duplicates_bench_runs_on_the_fixture_papers() -> None:
+    corpus = FIXTURES / "karlsruhe_same_text.jsonl.gz"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.duplicates", "--corpus", str(corpus), "--show", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert "matched pairs: 1: identical words 0, other 1" in done.stdout
+    assert "--- 19322 / 26315" in done.stdout  # the sister papers, rejected, shown for reading
+    assert "0.1% of letters changed: 1.000, 1.000" in done.stdout
