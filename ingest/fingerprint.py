@@ -43,7 +43,7 @@ _MISREAD = 0.6  # least letter similarity of a word and its OCR misreading
 _HYPHENATED = re.compile(r"(\w)-\s*\n\s*(\w)")
 _WORD = re.compile(r"[^\W_]{2,}")
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+_CHUNK = 4096  # shingles hashed at once: 4 MiB of work memory, however long the text
 _rng = np.random.default_rng(19)  # fixed: fingerprints must compare across runs and homes
 _SEEDS = _rng.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64)
 _MULTIPLIERS = _rng.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
@@ -91,12 +91,18 @@ def fingerprint(texts: Iterable[str]) -> Fingerprint | None:
         dtype=np.uint64,
         count=len(shingles),
     )
+    signature = np.full(PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, len(hashes), _CHUNK):
+        signature = np.minimum(signature, _minima(hashes[start : start + _CHUNK]))
+    return Fingerprint(signature=signature.astype("<u8").tobytes(), words=len(words))
+
+
+def _minima(hashes: np.ndarray) -> np.ndarray:
     # One hash function per permutation: xor a seed, multiply by an odd number (mod 2**64),
-    # mix the high bits down (the finaliser of splitmix64).
+    # mix the high bits down (as the finaliser of splitmix64 does).
     mixed = (hashes[None, :] ^ _SEEDS[:, None]) * _MULTIPLIERS[:, None]
     mixed ^= mixed >> np.uint64(31)
-    signature = (mixed & _MASK).min(axis=1).astype("<u8")
-    return Fingerprint(signature=signature.tobytes(), words=len(words))
+    return mixed.min(axis=1)
 
 
 def similarity(a: bytes, b: bytes) -> float:
