@@ -25,6 +25,7 @@ from archive.models import (
     Page,
     User,
 )
+from archive.same_text_table import SameText
 from archive.store import OriginalStore, sha256_file
 from common.layout import HomeLayout
 
@@ -54,6 +55,7 @@ __all__ = [
     "NewDerivative",
     "NewDocument",
     "Page",
+    "SameText",
     "User",
     "doc_id_for",
     "safe_file_name",

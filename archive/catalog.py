@@ -1,6 +1,7 @@
 """The SQLite catalog of documents, pages, extracted values and corrections.
 
-With ``schema``, ``accounts_table`` and ``jobs_table`` it holds every SQL statement of Findbuch.
+With ``schema``, ``accounts_table``, ``jobs_table`` and ``same_text_table`` it holds every SQL
+statement of Findbuch.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from archive.models import (
     Page,
     utc_now,
 )
+from archive.same_text_table import SameTextTable
 from archive.schema import connect
 from common.fields import SINGLE_FIELDS
 
@@ -35,7 +37,7 @@ def doc_id_for(sha256: str) -> str:
     return sha256[:16]
 
 
-class Catalog(AccountsTable, JobsTable):
+class Catalog(AccountsTable, JobsTable, SameTextTable):
     """Documents, page texts, extracted metadata and corrections.
 
     Readers open it read-only; all writes go through one writable connection.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -94,7 +94,29 @@ CREATE TABLE IF NOT EXISTS failed_logins (
     at      REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS failed_logins_by_address ON failed_logins (address, at);
+CREATE TABLE IF NOT EXISTS fingerprints (
+    doc_id    TEXT PRIMARY KEY REFERENCES documents(doc_id),
+    signature BLOB NOT NULL,
+    words     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS fingerprint_bands (
+    band   INTEGER NOT NULL,
+    hash   INTEGER NOT NULL,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    PRIMARY KEY (band, hash, doc_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS same_text (
+    doc_id       TEXT NOT NULL REFERENCES documents(doc_id),
+    other        TEXT NOT NULL REFERENCES documents(doc_id),
+    similarity   REAL NOT NULL,
+    found_at     TEXT NOT NULL,
+    separated_by TEXT NOT NULL DEFAULT '',
+    separated_at TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (doc_id, other)
+);
 """
+# Version 5 adds the tables fingerprints, fingerprint_bands and same_text (same text in
+# several files); CREATE TABLE IF NOT EXISTS brings them into older catalogs.
 # Columns added to pages in version 3, for catalogs written by earlier versions.
 _PAGE_COLUMNS_V3 = (
     "raw TEXT NOT NULL DEFAULT ''",

@@ -146,6 +146,8 @@ def search(
         date = f" ({german_date(hit.date)})" if hit.date else ""
         click.echo(f"\n{rank}. {hit.title}{date}\n   {hit.doc_id}, Seite(n) {pages}")
         click.echo("   " + _terminal_snippet(hit.snippet))
+        if getattr(hit, "same_text", ()):
+            click.echo("   gleicher Text auch in: " + ", ".join(hit.same_text))
 
 
 def _terminal_snippet(snippet: str) -> str:

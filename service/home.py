@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from archive import WITHDRAWN, Archive, Correction, Document, Page
+from archive import WITHDRAWN, Archive, Correction, Document, Page, SameText
 from archive.export import export_bag, import_bag
 from archive.fixity import FixityReport, verify_archive
 from common.errors import DocumentNotFoundError, UsageError
@@ -16,6 +16,7 @@ from common.settings import Settings
 from index import RELEVANCE, Filters, SearchBackend, SearchResults, open_index
 from ingest import IngestResult, PageProgress, ingest_paths
 from service.recorder import Recorder
+from service.same_text import fold_same_text
 
 
 def results_json(results: SearchResults) -> dict[str, Any]:
@@ -24,7 +25,10 @@ def results_json(results: SearchResults) -> dict[str, Any]:
         "query": results.query,
         "total": results.total,
         "offset": results.offset,
-        "hits": [{**asdict(h), "pages": list(h.pages)} for h in results.hits],
+        "hits": [
+            {**asdict(h), "pages": list(h.pages), "same_text": list(getattr(h, "same_text", ()))}
+            for h in results.hits
+        ],
         "facets": {name: [list(v) for v in values] for name, values in results.facets.items()},
         "suggestion": results.suggestion,
         "notice": results.notice,
@@ -109,6 +113,10 @@ class DataHome:
             },
             "corrections": [asdict(c) for c in catalog.corrections(doc_id)],
             "derivatives": [asdict(d) for d in catalog.derivatives(doc_id)],
+            "same_text": [
+                {"doc_id": m.other, "similarity": round(m.similarity, 2), "found_at": m.found_at}
+                for m in catalog.same_text(doc_id)
+            ],
             "pages": [asdict(p) for p in self.pages(doc_id)],
         }
 
@@ -125,15 +133,39 @@ class DataHome:
         sort: str = RELEVANCE,
         filters: Filters = Filters(),  # noqa: B008 - frozen, so one shared default is safe
     ) -> SearchResults:
-        """Search the index; snippets are cut from the archive's page texts."""
-        return self.index.search(
-            query,
+        """Search the index, each text once; snippets are cut from the archive's page texts.
+
+        A hit carries in ``same_text`` the other searchable files with its text.
+        """
+        return fold_same_text(
+            lambda n: self.index.search(
+                query,
+                limit=n,
+                offset=0,
+                sort=sort,
+                filters=filters,
+                page_text=self.archive.catalog.page_text,
+            ),
+            self.same_text_links,
             limit=limit,
             offset=offset,
-            sort=sort,
-            filters=filters,
-            page_text=self.archive.catalog.page_text,
         )
+
+    def same_text(self, doc_id: str, *, separated: bool = False) -> list[SameText]:
+        """The documents holding the same text as this one (withdrawn ones too)."""
+        return self.archive.catalog.same_text(doc_id, separated=separated)
+
+    def same_text_links(self, doc_ids: list[str]) -> dict[str, set[str]]:
+        """Per document, the searchable documents holding the same text."""
+        links = self.archive.catalog.same_text_links(doc_ids)
+        others = set().union(*links.values()) if links else set()
+        hidden = {o for o in others if (d := self.archive.catalog.get(o)) is None or d.withdrawn}
+        return {doc_id: found - hidden for doc_id, found in links.items()}
+
+    def separate(self, doc_id: str, other: str, *, editor: str) -> bool:
+        """Undo a wrong same-text match (recorded with editor and time); whether one held."""
+        self.document(doc_id)
+        return self.archive.catalog.separate(doc_id, other, editor=editor)
 
     def highlighted_pages(self, doc_id: str, query: str) -> dict[int, str]:
         """The pages of a document that a query matches, with the matches marked (HTML-safe)."""

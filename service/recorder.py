@@ -16,6 +16,14 @@ from pathlib import Path
 from archive import Archive, Correction, Document, NewDocument, Page
 from common.errors import DocumentNotFoundError
 from index import IndexDocument, SearchBackend
+from ingest.fingerprint import (
+    CANDIDATE,
+    MAX_DIFFERING,
+    differing_share,
+    fingerprint,
+    similarity,
+    words_of,
+)
 
 COMMIT_EVERY_DOCS = 25
 COMMIT_EVERY_S = 10.0
@@ -61,11 +69,35 @@ class Recorder:
     ) -> Document:
         """Archive a file read into ``new`` (with the uploader's ``corrections``); index it soon."""
         doc = self.archive.add(path, new)
+        self.match_same_text(doc.doc_id, [p.text for p in new.pages])
         if corrections:
             self.archive.catalog.correct(doc.doc_id, corrections, editor=editor)
             doc = self.archive.catalog.get(doc.doc_id) or doc
         self._pending[doc.doc_id] = index_document(doc, new.pages)
         return doc
+
+    def match_same_text(self, doc_id: str, texts: list[str]) -> dict[str, float]:
+        """Fingerprint a stored document and record the documents holding the same text.
+
+        Candidates come from the fingerprint; each is decided by aligning the words of both
+        texts. Returns the matches (id: share of words alike); none for a text too short.
+        """
+        found = fingerprint(texts)
+        if found is None:
+            return {}
+        catalog = self.archive.catalog
+        bands = found.bands()
+        words = words_of("\n".join(texts))
+        matches = {}
+        for other, signature in catalog.fingerprint_candidates(doc_id, bands).items():
+            if similarity(found.signature, signature) >= CANDIDATE:
+                other_words = words_of("\n".join(p.text for p in catalog.pages(other)))
+                differing = differing_share(words, other_words)
+                if differing <= MAX_DIFFERING:
+                    matches[other] = 1 - differing
+        catalog.add_fingerprint(doc_id, found.signature, found.words, bands)
+        catalog.add_same_text(doc_id, matches)
+        return matches
 
     def ensure_indexed(self, doc: Document) -> None:
         """Index an archived document that a killed run left out of the index."""

@@ -59,7 +59,9 @@ def test_hit_lists_matching_pages_best_first_with_highlighted_snippet(ingested_h
         "score",
         "snippet",
         "all_words",
+        "same_text",
     }
+    assert hit["same_text"] == []
     assert sorted(hit["pages"]) == [1, 2]
     assert hit["title"] == PRESS_TITLE
     assert hit["date"] == "2024-03-27"

@@ -49,8 +49,11 @@ def _citations(doc: dict, page: int | None) -> dict[str, str]:
 def document_page(doc_id: str) -> str:
     """Metadata, citation, page images and the text of every page, matches marked."""
     doc = g.home.describe(doc_id)
+    can_edit = getattr(current_user, "is_archivist", False)
     query = request.args.get("q", "").strip()
     marked = g.home.highlighted_pages(doc_id, query) if query else {}
+    same_text = _same_text(doc_id, archivist=can_edit)
+    same_ids = {other.doc_id for _, other in same_text["current"]}
     cited_page = number(request.args.get("seite"), None)
     return render_template(
         "document.html",
@@ -66,9 +69,20 @@ def document_page(doc_id: str) -> str:
         list_fields=LIST_FIELDS,
         editable=EDITABLE,
         has_searchable=any(d["kind"] == "searchable_pdf" for d in doc["derivatives"]),
-        similar=g.home.similar(doc_id).hits,
-        can_edit=getattr(current_user, "is_archivist", False),
+        similar=[h for h in g.home.similar(doc_id).hits if h.doc_id not in same_ids],
+        can_edit=can_edit,
+        same_text=same_text,
     )
+
+
+def _same_text(doc_id: str, *, archivist: bool) -> dict[str, list]:
+    """The other files with this text (withdrawn ones for archivists only), and undone matches."""
+    shown: dict[str, list] = {"current": [], "separated": []}
+    for match in g.home.same_text(doc_id, separated=archivist):
+        other = g.home.document(match.other)
+        if archivist or not other.withdrawn:
+            shown["separated" if match.separated_by else "current"].append((match, other))
+    return shown
 
 
 @documents.get("/d/<doc_id>/s/<int:page>")
@@ -201,3 +215,15 @@ def _ask_writer(doc_id: str, changes: dict[str, str | list[str]]) -> int:
     if answer.error:
         raise FindbuchError(answer.error)
     return answer.recorded
+
+
+@documents.post("/d/<doc_id>/gleicher-text")
+@archivist_required
+def separate(doc_id: str) -> BaseResponse:
+    """Undo a wrong same-text match with another document (recorded with editor and time)."""
+    other = request.form.get("anderes", "")
+    if g.writer().separate(doc_id, other, editor=current_user.name):
+        flash("Die Dokumente gelten nicht mehr als gleicher Text.", "info")
+    else:
+        flash("Diese Dokumente waren nicht als gleicher Text verbunden.", "error")
+    return redirect(url_for("documents.document_page", doc_id=doc_id))

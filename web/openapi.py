@@ -30,6 +30,7 @@ _HIT = {
         "score": {"type": "number"},
         "snippet": _STRING,
         "all_words": {"type": "boolean"},
+        "same_text": _STRINGS,
     },
 }
 _SEARCH = {
@@ -123,6 +124,10 @@ _DOCUMENT = {
         "derivatives": {
             "type": "array",
             "items": {"type": "object", "required": ["kind", "media_type", "sha256", "size"]},
+        },
+        "same_text": {
+            "type": "array",
+            "items": {"type": "object", "required": ["doc_id", "similarity", "found_at"]},
         },
         "pages": {
             "type": "array",

@@ -74,6 +74,11 @@ def search_page() -> str:
             filters=filters,
         )
     snippets = {h.doc_id: Markup(h.snippet) for h in results.hits} if results else {}  # noqa: S704 - escaped by the index
+    same_text = {
+        other: g.home.document(other).original_name
+        for hit in (results.hits if results else ())
+        for other in getattr(hit, "same_text", ())
+    }
     chart = year_chart(results.facets.get("year", []), lambda y: _link(jahr=y)) if results else ""
     return render_template(
         "search.html",
@@ -81,6 +86,7 @@ def search_page() -> str:
         args=args,
         results=results,
         snippets=snippets,
+        same_text=same_text,
         chart=chart,
         page=page,
         pages=ceil(results.total / RESULTS_PER_PAGE) if results else 0,
