@@ -19,6 +19,7 @@ from archive.models import (
     Page,
     User,
 )
+from archive.papers import apply_stated, ensure_paper_tables, stated_values
 from findbuch.fields import SINGLE_FIELDS
 
 SCHEMA_VERSION = 4
@@ -167,6 +168,7 @@ class Catalog:
                     self._conn.execute(f"ALTER TABLE pages ADD COLUMN {column}")
             self._add_missing_job_columns()
             self._conn.executescript(_SCHEMA)
+            ensure_paper_tables(self._conn)
             if version == 1:
                 for column in ("title", "date"):
                     self._conn.execute(
@@ -288,6 +290,7 @@ class Catalog:
         values: dict[str, list[str]] = {}
         for v in self.extracted(doc_id):
             values.setdefault(v.field, []).append(v.value)
+        apply_stated(values, stated_values(self._conn, doc_id))  # OParl outranks extraction
         latest = self._latest_corrections(doc_id)
         for name, new in latest.items():
             values[name] = new if isinstance(new, list) else ([new] if new else [])

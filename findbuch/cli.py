@@ -32,6 +32,7 @@ from findbuch.fields import (
     read_field_value,
 )
 from findbuch.home import Home, results_json
+from findbuch.oparl_command import import_oparl_command
 from findbuch.progress import IngestProgress
 from findbuch.secret_key import ensure_secret_key
 from findbuch.settings import Settings, load_settings
@@ -618,6 +619,9 @@ def reindex(ctx: click.Context) -> None:
     with Home(_settings(ctx)) as home:
         count = home.reindex()
     click.echo(f"Index neu aufgebaut: {count} Dokument(e).", err=True)
+
+
+cli.add_command(import_oparl_command)
 
 
 def main() -> None:
