@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
+from typing import Any
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS oparl_papers (
@@ -194,6 +195,11 @@ def _now() -> str:
 
 def _columns(cls: type) -> list[str]:
     return [f.name for f in fields(cls)]
+
+
+def papers_for(catalog: Any) -> Papers:
+    """The OParl tables of a ``Catalog``, on its connection (the catalog's one writer)."""
+    return Papers(catalog._conn)
 
 
 class Papers:

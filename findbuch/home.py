@@ -10,6 +10,7 @@ from typing import Any
 from archive import WITHDRAWN, Archive, Correction, Document, Page
 from archive.export import export_bag, import_bag
 from archive.fixity import FixityReport, verify_archive
+from archive.papers import papers_for
 from findbuch.errors import DocumentNotFoundError, FindbuchError
 from findbuch.fields import FIELDS, LIST_FIELDS
 from findbuch.settings import Settings
@@ -100,6 +101,7 @@ class Home:
             "note": doc.note,
         }
         effective.update({name: doc.lists.get(name, []) for name in LIST_FIELDS})
+        stated = papers_for(catalog).sources(doc_id)
         return {
             "doc_id": doc.doc_id,
             "sha256": doc.sha256,
@@ -115,9 +117,11 @@ class Home:
                     "value": effective[name],
                     "corrected": name in doc.corrected,
                     "extracted": extracted[name],
+                    "stated": stated.get(name, ""),  # the OParl object it comes from
                 }
                 for name in FIELDS
             },
+            "papers": papers_for(catalog).papers_of_document(doc_id),
             "corrections": [asdict(c) for c in catalog.corrections(doc_id)],
             "derivatives": [asdict(d) for d in catalog.derivatives(doc_id)],
             "pages": [asdict(p) for p in self.pages(doc_id)],

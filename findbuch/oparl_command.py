@@ -18,6 +18,7 @@ from findbuch.fields import LOCAL_ZONE
 from findbuch.home import Home
 from findbuch.settings import load_settings
 from ingest.oparl import ClientOptions, ImportEvent, ImportReport, OParlClient, import_oparl
+from ingest.oparl.sync import BATCH_FILES
 
 # Without a terminal, one progress line at most this often (as ``ingest`` does).
 JSON_INTERVAL_S = 10.0
@@ -128,6 +129,10 @@ class _Printer:
     help="Sekunden der ersten Pause vor einem neuen Versuch (verdoppelt sich).",
 )  # fmt: skip
 @click.option(
+    "--batch", type=click.IntRange(1), default=BATCH_FILES, show_default=True,
+    help="Dateien, die zusammen geladen und dann aufgenommen werden.",
+)  # fmt: skip
+@click.option(
     "--jobs", type=click.IntRange(0), help="Parallele OCR-Prozesse (Standard: alle Kerne)."
 )
 @click.pass_context
@@ -144,7 +149,7 @@ def import_oparl_command(
     URL ist die OParl-Einstiegs-URL (System) oder die einer Körperschaft (Body). Ein weiterer
     Lauf holt nur Neues und Geändertes.
     """
-    jobs = options.pop("jobs")
+    jobs, batch = options.pop("jobs"), options.pop("batch")
     settings = load_settings({"home": ctx.obj["home"], "jobs": jobs})
     client = OParlClient(ClientOptions(max_bytes=settings.max_file_mb * 1024 * 1024, **options))
     printer = _Printer(as_json=as_json)
@@ -152,7 +157,13 @@ def import_oparl_command(
         with Home(settings) as home:
             home.ensure_index()
             report = import_oparl(
-                home, client, url, body=body, since=read_since(since), on_event=printer
+                home,
+                client,
+                url,
+                body=body,
+                since=read_since(since),
+                batch_files=batch,
+                on_event=printer,
             )
     finally:
         printer.close()
@@ -166,7 +177,7 @@ def import_oparl_command(
 
 def _summarise(report: ImportReport, *, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps({"summary": asdict(report)}, ensure_ascii=False))
+        click.echo(json.dumps({"kind": "summary", **asdict(report)}, ensure_ascii=False))
     click.echo(
         f"Fertig: {report.papers_imported} Vorlage(n) aufgenommen, {report.papers_unchanged} "
         f"unverändert, {report.papers_deleted} gelöscht markiert, {report.papers_invalid} "

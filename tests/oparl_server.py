@@ -124,7 +124,7 @@ class OParlServer:
         self.log: list[str] = []
         self._count = 0
         self._lock = threading.Lock()
-        self._pdfs: dict[str, bytes] = {}
+        self._pdfs: dict[tuple[str, str], bytes] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.base = f"http://127.0.0.1:{self._httpd.server_address[1]}/oparl/"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -217,10 +217,11 @@ class OParlServer:
         text = self.sample.texts.get(number)
         if text is None:
             return 404, "text/plain", b"keine Datei", {}
+        key = (number, text)  # a text changed by a test is typeset anew
         with self._lock:
-            if number not in self._pdfs:
-                self._pdfs[number] = typeset_pdf(text, scanned=number in self.sample.scanned)
-            pdf = self._pdfs[number]
+            if key not in self._pdfs:
+                self._pdfs[key] = typeset_pdf(text, scanned=number in self.sample.scanned)
+            pdf = self._pdfs[key]
         return 200, "application/pdf", pdf, {}
 
 

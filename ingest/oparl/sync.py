@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import doc_id_for, safe_file_name
-from archive.papers import DONE, FAILED, FileRow, Papers
+from archive.papers import DONE, FAILED, FileRow, papers_for
 from findbuch.home import Home, index_document
 from ingest.oparl.client import OParlClient, OParlError
 from ingest.oparl.mapping import consultation_row, file_rows, organization_url, paper_row
@@ -29,8 +29,8 @@ from ingest.pipeline import ADDED, DUPLICATE, ingest_paths
 
 EDITOR = "OParl-Import"
 DOWNLOADS = "oparl-downloads"
-# Files ingested together: one worker pool and one index commit for this many, so that small
-# list pages do not pay the pool's start each; a kill loses at most their downloads.
+# Files ingested together by default: one worker pool and one index commit for this many, so
+# that small list pages do not pay the pool's start each; a kill loses at most their downloads.
 BATCH_FILES = 24
 
 
@@ -84,6 +84,7 @@ def import_oparl(
     *,
     body: str | None = None,
     since: str = "",
+    batch_files: int = BATCH_FILES,
     on_event: Callable[[ImportEvent], None] = lambda _: None,
 ) -> ImportReport:
     """Import (or bring up to date) the papers of the bodies at an OParl System or Body URL.
@@ -95,9 +96,10 @@ def import_oparl(
         body: only this body (its id or last path segment).
         since: only papers modified since this ISO date-time; default: since the last complete
             run for that body (everything on the first run).
+        batch_files: files downloaded and then ingested together.
         on_event: called for every paper, file and problem.
     """
-    sync = _Sync(home, client, on_event)
+    sync = _Sync(home, client, on_event, batch_files)
     for found in find_bodies(client, url, body, sync.problem):
         sync.report.bodies += 1
         sync.run_body(found, since)
@@ -108,11 +110,18 @@ def import_oparl(
 class _Sync:
     """One run: caches of meetings and organizations, the documents to re-index."""
 
-    def __init__(self, home: Home, client: OParlClient, emit: Callable[[ImportEvent], None]):
+    def __init__(
+        self,
+        home: Home,
+        client: OParlClient,
+        emit: Callable[[ImportEvent], None],
+        batch_files: int,
+    ) -> None:
         self.home = home
+        self.batch_files = batch_files
         self.client = client
         self.emit = emit
-        self.papers = Papers(home.archive.catalog._conn)
+        self.papers = papers_for(home.archive.catalog)
         self.report = ImportReport()
         self.downloads = home.settings.home / DOWNLOADS
         self._objects: dict[str, dict | None] = {}
@@ -136,7 +145,7 @@ class _Sync:
                 self.emit(ImportEvent("total", subject=body["id"], total=page.total))
                 announced = True
             pending += [f for paper in page.items for f in self._take_paper(body, paper)]
-            if len(pending) >= BATCH_FILES:
+            if len(pending) >= self.batch_files:
                 self._fetch(pending)
                 pending = []
         self._fetch(pending)
@@ -215,7 +224,9 @@ class _Sync:
                 continue
             self._restate(sha256, extra=replace(row, sha256=sha256))
             downloaded.append((row, target, sha256))
-        results = ingest_paths([path for _, path, _ in downloaded], self.home)
+        # All of the batch first: its index commit comes at the end, and a file counts as done
+        # only once it is searchable (a kill before that makes the next run index it).
+        results = list(ingest_paths([path for _, path, _ in downloaded], self.home))
         for (row, path, sha256), result in zip(downloaded, results, strict=True):
             shutil.rmtree(path.parent, ignore_errors=True)
             if result.status not in (ADDED, DUPLICATE):
