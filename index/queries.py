@@ -19,7 +19,8 @@ from index.analyzers import TOKEN_PATTERN
 
 MAX_FUZZY_DISTANCE = 2
 MAX_QUERY_CHARS = 1000
-FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "parts": 0.4, "names": 0.5}
+# references: a number known only from metadata (OParl, a correction) is found as in the text.
+FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "parts": 0.4, "names": 0.5, "references": 2.0}
 # Fields indexed without positions (index.schema): quoted phrases are not matched there.
 POSITIONLESS_FIELDS = ("parts", "names")
 # German names users may type for fields, besides the schema's own names.
