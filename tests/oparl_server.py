@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import threading
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ BODY = PREFIX + "bodies/0001"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 TYPE = "https://schema.oparl.org/1.1/"
 _DOWNLOAD = re.compile(r"bodies/0001/downloadfiles/(?:a/)?(\d+)\.pdf$")
+# Symbol-font bullets of the source PDFs have no DejaVu glyph; fpdf2 logs each, harmlessly.
+logging.getLogger("fpdf").setLevel(logging.ERROR)
 
 
 @dataclass
@@ -47,7 +50,8 @@ def load_karlsruhe(root: Path, paper_ids: list[str] | None = None, *, max_chars:
     """The Karlsruhe sample (``../shared/oparl/karlsruhe``), all papers or those named.
 
     Files whose text is blank were scanned: they are served as an image of the paper's
-    reference and name. ``max_chars`` cuts each text (fast tests); 0 keeps it whole.
+    reference and name and the file's name. ``max_chars`` cuts each text (fast tests); 0 keeps
+    it whole.
     """
     sample = Sample()
     names = paper_ids or sorted(p.stem for p in (root / "papers").glob("*.json"))
@@ -59,7 +63,9 @@ def load_karlsruhe(root: Path, paper_ids: list[str] | None = None, *, max_chars:
             text_path = root / "files" / f"{number}.txt"
             text = text_path.read_text(encoding="utf-8") if text_path.is_file() else None
             if text is not None and not text.strip():
-                text = f"Vorlage Nr.: {paper.get('reference', '')}\n\n{paper.get('name', '')}"
+                text = "\n\n".join(
+                    (f"Vorlage Nr.: {paper.get('reference', '')}", paper.get("name", ""), f["name"])
+                )
                 sample.scanned.add(number)
             sample.texts[number] = text[:max_chars] if text and max_chars else text
     for path in (root / "meetings").glob("*.json"):
@@ -212,16 +218,21 @@ class OParlServer:
                       "currentPage": page, "totalPages": pages}  # fmt: skip
         return {"data": data, "pagination": pagination, "links": links}
 
-    def _pdf(self, name: str) -> tuple[int, str, bytes, dict]:
-        number = name.lstrip("0")
+    def pdf(self, number: str) -> bytes | None:
+        """The PDF served for a file number (typeset once per text), or ``None``: no file."""
         text = self.sample.texts.get(number)
         if text is None:
-            return 404, "text/plain", b"keine Datei", {}
+            return None
         key = (number, text)  # a text changed by a test is typeset anew
         with self._lock:
             if key not in self._pdfs:
                 self._pdfs[key] = typeset_pdf(text, scanned=number in self.sample.scanned)
-            pdf = self._pdfs[key]
+            return self._pdfs[key]
+
+    def _pdf(self, name: str) -> tuple[int, str, bytes, dict]:
+        pdf = self.pdf(name.lstrip("0"))
+        if pdf is None:
+            return 404, "text/plain", b"keine Datei", {}
         return 200, "application/pdf", pdf, {}
 
 

@@ -299,3 +299,18 @@ def test_every_sample_object_passes_the_schema_and_a_broken_one_is_named() -> No
         "auxiliaryFile/1: Pflichtfeld fehlt ('accessUrl')",
         "date: kein gültiges Format date",
     ]
+
+
+def test_a_body_url_since_and_body_choose_what_is_imported(tmp_path: Path) -> None:
+    sample = _synthetic()
+    home = tmp_path / "home"
+    with OParlServer(sample, page_size=3) as server:
+        later, events = _import(home, server.base + "bodies/0001", "--since", "2030-01-01")
+        assert later.exit_code == 0, later.stderr
+        assert [e for e in events if e.get("kind") == "file"] == []
+        other = run_cli("--home", str(home), "import-oparl", server.system_url, "--body", "0002")
+        assert other.exit_code == 1
+        assert "keine Körperschaft „0002“" in other.stderr
+    wrong = run_cli("--home", str(home), "import-oparl", server.system_url, "--since", "gestern")
+    assert wrong.exit_code == 2
+    assert "kein Datum" in wrong.stderr
