@@ -386,9 +386,10 @@ class Papers:
         if not _has_tables(self._conn):
             return []
         rows = self._conn.execute(
-            "SELECT DISTINCT paper_id FROM oparl_files WHERE substr(sha256, 1, 16) = ? "
-            "AND status = 'done' ORDER BY rowid",
-            (doc_id,),
+            # A document id is its SHA-256's first 16 hex digits: a range of the sha256 index.
+            "SELECT paper_id FROM oparl_files WHERE sha256 >= ? AND sha256 < ? "
+            "AND status = 'done' GROUP BY paper_id ORDER BY MIN(rowid)",
+            (doc_id, doc_id + "g"),
         )
         found = []
         for (paper_id,) in rows.fetchall():
