@@ -314,3 +314,31 @@ def test_a_body_url_since_and_body_choose_what_is_imported(tmp_path: Path) -> No
     wrong = run_cli("--home", str(home), "import-oparl", server.system_url, "--since", "gestern")
     assert wrong.exit_code == 2
     assert "kein Datum" in wrong.stderr
+
+
+def test_the_same_bytes_under_two_papers_are_one_document_with_both_references(
+    tmp_path: Path,
+) -> None:
+    sample = _synthetic()
+    copy = json.loads(
+        json.dumps(sample.papers[f"{BODY}/papers/1"]).replace("2024/0001", "2024/0009")
+    )
+    copy["id"] = f"{BODY}/papers/5"
+    copy["auxiliaryFile"] = [{**copy["auxiliaryFile"][0], "id": f"{BODY}/files/55",
+                              "accessUrl": f"{BODY}/downloadfiles/00000055.pdf"}]  # fmt: skip
+    sample.papers[copy["id"]] = copy
+    sample.texts["55"] = sample.texts["11"]
+    home = tmp_path / "home"
+    with OParlServer(sample, page_size=5) as server:
+        _result, events = _import(home, server.system_url, "--retries", "0")
+    statuses = {
+        e["subject"].rsplit("/", 1)[1]: e["status"] for e in events if e.get("kind") == "file"
+    }
+    assert statuses["11"] == "added" and statuses["55"] == "duplicate"
+    docs = _docs_by_file(home)
+    assert docs["11"] == docs["55"]
+    with Home(Settings(home=home)) as h:
+        doc = h.describe(docs["11"])
+        assert h.archive.catalog.count() == 1  # (the file of paper 4 is missing upstream)
+    assert doc["references"][:2] == ["2024/0001", "2024/0009"]
+    assert [p["reference"] for p in doc["papers"]] == ["2024/0001", "2024/0009"]

@@ -236,6 +236,8 @@ class _Sync:
             if row.sha256 and row.sha256 != sha256:
                 self._supersede(row.sha256, sha256)
             self._file_event(row, result.status, sha256, pages=result.pages)
+        for sha256 in {sha256 for _, _, sha256 in downloaded}:  # links made in this batch
+            self._restate(sha256)
         self._flush_index()
 
     def _download_path(self, row: FileRow) -> Path:
