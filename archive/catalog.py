@@ -21,6 +21,7 @@ from archive.models import (
     Page,
     utc_now,
 )
+from archive.papers import apply_stated, stated_values
 from archive.same_text_table import SameTextTable
 from archive.schema import connect
 from common.fields import SINGLE_FIELDS
@@ -151,6 +152,7 @@ class Catalog(AccountsTable, JobsTable, SameTextTable):
         values: dict[str, list[str]] = {}
         for v in self.extracted(doc_id):
             values.setdefault(v.field, []).append(v.value)
+        apply_stated(values, stated_values(self._conn, doc_id))  # OParl outranks extraction
         latest = self._latest_corrections(doc_id)
         for name, new in latest.items():
             values[name] = new if isinstance(new, list) else ([new] if new else [])

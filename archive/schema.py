@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from archive.papers import ensure_paper_tables
+
 SCHEMA_VERSION = 5
 
 _SCHEMA = """
@@ -163,6 +165,7 @@ def migrate(conn: sqlite3.Connection) -> None:
         _add_missing_job_columns(conn)
         _add_session_version_column(conn)
         conn.executescript(_SCHEMA)
+        ensure_paper_tables(conn)
         if version == 1:
             for column in ("title", "date"):
                 conn.execute(

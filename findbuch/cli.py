@@ -15,6 +15,7 @@ import click
 
 from common.errors import ExitCode, FindbuchError
 from findbuch import keeping_commands, reading_commands, running_commands
+from findbuch.oparl_command import import_oparl_command
 
 
 class _Group(click.Group):
@@ -71,6 +72,7 @@ for _command in (
     reading_commands.cite,
     running_commands.user,
     keeping_commands.reindex,
+    import_oparl_command,
 ):
     cli.add_command(_command)
 

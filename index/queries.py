@@ -29,7 +29,8 @@ MAX_QUERY_WORDS = 32
 MAX_FUZZY_TERMS = 4
 # Index terms one fuzzy or expanded word may stand for: the most frequent are kept.
 MAX_EXPANSIONS = 64
-FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "parts": 0.4, "names": 0.5}
+# references: a number known only from metadata (OParl, a correction) is found as in the text.
+FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "parts": 0.4, "names": 0.5, "references": 2.0}
 # Fields indexed without positions (index.schema): quoted phrases are not matched there.
 POSITIONLESS_FIELDS = ("parts", "names")
 # German names users may type for fields, besides the schema's own names.

@@ -10,6 +10,7 @@ from typing import Any
 from archive import WITHDRAWN, Archive, Correction, Document, Page, SameText
 from archive.export import export_bag, import_bag
 from archive.fixity import FixityReport, verify_archive
+from archive.papers import papers_for
 from common.errors import DocumentNotFoundError, UsageError
 from common.fields import FIELDS, LIST_FIELDS
 from common.settings import Settings
@@ -93,6 +94,7 @@ class DataHome:
             item = asdict(v)
             extracted[item.pop("field")].append(item)
         effective = {name: [] for name in LIST_FIELDS} | doc.field_values()
+        stated = papers_for(catalog).sources(doc_id)
         return {
             "doc_id": doc.doc_id,
             "sha256": doc.sha256,
@@ -108,9 +110,11 @@ class DataHome:
                     "value": effective[name],
                     "corrected": name in doc.corrected,
                     "extracted": extracted[name],
+                    "stated": stated.get(name, ""),  # the OParl object it comes from
                 }
                 for name in FIELDS
             },
+            "papers": papers_for(catalog).papers_of_document(doc_id),
             "corrections": [asdict(c) for c in catalog.corrections(doc_id)],
             "derivatives": [asdict(d) for d in catalog.derivatives(doc_id)],
             "same_text": [

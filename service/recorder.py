@@ -148,6 +148,14 @@ class Recorder:
             self.commit()
         return recorded
 
+    def refresh(self, doc_ids: list[str]) -> None:
+        """Index documents again whose metadata changed (withdrawn ones stay out), in one commit."""
+        for doc_id in doc_ids:
+            doc = self.archive.catalog.get(doc_id)
+            if doc is not None and not doc.withdrawn:
+                self._pending[doc_id] = index_document(doc, self.archive.catalog.pages(doc_id))
+        self.commit()
+
     def rebuild(self) -> int:
         """Rebuild the index from the archive alone; returns the number of documents."""
         self._pending.clear()
