@@ -124,6 +124,22 @@ def test_search_for_a_reference_finds_the_papers_files_first(synced) -> None:
 
 
 @needs_karlsruhe
+def test_the_document_page_shows_the_paper_with_its_consultations_and_files(synced) -> None:
+    from conftest import make_client
+
+    _server, home, sample, _events = synced
+    docs = _docs_by_file(home)
+    pid = PREFIX + "bodies/0001/papers/vo/47116"
+    paper, numbers = sample.papers[pid], _file_ids(sample)[pid]
+    page = make_client(home, public=True).get(f"/d/{docs[numbers[1]]}").get_data(as_text=True)
+    assert f"Vorlage {paper['reference']}" in page
+    assert paper["paperType"] in page
+    assert "Dateien der Vorlage" in page and "(Hauptdatei)" in page
+    assert f'href="/d/{docs[numbers[0]]}"' in page  # the main file, linked from an attachment
+    assert "(diese Datei)" in page
+
+
+@needs_karlsruhe
 def test_second_run_fetches_nothing_new(synced) -> None:
     server, home, _sample, _events = synced
     before = len(server.log)
