@@ -13,7 +13,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Protocol
@@ -21,7 +21,7 @@ from typing import Protocol
 from archive import Document, NewDocument, sha256_file
 from common.errors import InputFileError, MissingDependencyError
 from common.settings import Settings
-from ingest.detect import HEAD_BYTES, PDF, detect_media_type
+from ingest.detect import HEAD_BYTES, IMAGE_TYPES, PDF, detect_media_type
 from ingest.document import (
     PageProgress,
     PlannedDocument,
@@ -31,6 +31,7 @@ from ingest.document import (
     read_here,
     use_layer,
 )
+from ingest.image import count_frames
 from ingest.page_tasks import OcrOutcome, PageTask, init_worker, run_page_task
 from ingest.pdf import read_pdf
 
@@ -104,8 +105,23 @@ def ingest_paths(
         sink: where the documents are written; the caller commits at the end.
         on_page: called with (file, pages done, pages in total) as pages are read.
     """
+    files = list(iter_input_files(paths))
+    if len(files) == 1 and _one_image_page(files[0]):
+        # One scanned page is read here: a worker process would cost its start and imports
+        # (about a second) and run nothing in parallel.
+        settings = replace(settings, jobs=1)
     with _Ingestion(settings, sink, on_page) as ingestion:
-        yield from ingestion.run(iter_input_files(paths))
+        yield from ingestion.run(files)
+
+
+def _one_image_page(path: Path) -> bool:
+    """Whether a file is an image of a single frame (a file that cannot be read: no)."""
+    try:
+        with path.open("rb") as f:
+            media_type = detect_media_type(f.read(HEAD_BYTES))
+        return media_type in IMAGE_TYPES and count_frames(path) == 1
+    except (InputFileError, OSError):
+        return False
 
 
 class _Ingestion:
