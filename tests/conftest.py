@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,6 +21,7 @@ from findbuch.cli import cli
 from service.home import DataHome
 
 FIXTURES = Path(__file__).parent / "fixtures"
+FINDBUCH = Path(sys.executable).parent / "findbuch"
 MEMO_SCAN = FIXTURES / "001_hausmitteilung_dresden-p1.png"
 PRESS_PDF = FIXTURES / "000_medieninformation_sk_sachsen.pdf"
 NRW_PDF = FIXTURES / "002_nrw_dnipropetrowsk.pdf"
@@ -118,3 +126,32 @@ def copy_of(tmp_path: Path):
         return target
 
     return _copy
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(home: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``findbuch serve`` on loopback, one process unless ``extra`` says otherwise."""
+    port = free_port()
+    args = ["--port", str(port), "--no-worker", "--processes", "1", *extra]
+    server = subprocess.Popen([FINDBUCH, "--home", home, "serve", *args], stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/anmelden", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

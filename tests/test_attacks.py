@@ -6,54 +6,27 @@ import http.cookiejar
 import json
 import re
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ARCHIVIST, NRW_PDF, READER, add_accounts, csrf_token, run_cli
+from conftest import (
+    ARCHIVIST,
+    NRW_PDF,
+    READER,
+    add_accounts,
+    csrf_token,
+    run_cli,
+    serving,
+)
 from fpdf import FPDF
 
 from findbuch.cli import cli
-
-FINDBUCH = Path(sys.executable).parent / "findbuch"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serving(home: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``findbuch serve`` on loopback, one process unless ``extra`` says otherwise."""
-    port = _free_port()
-    args = ["--port", str(port), "--no-worker", "--processes", "1", *extra]
-    server = subprocess.Popen([FINDBUCH, "--home", home, "serve", *args], stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/anmelden", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
-        yield base, server
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -8,8 +8,17 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ARCHIVIST, DLT_TEXT, NRW_PDF, READER, add_accounts, run_cli, search_json
-from test_attacks import _browser, _fetch, _log_in, serving
+from conftest import (
+    ARCHIVIST,
+    DLT_TEXT,
+    NRW_PDF,
+    READER,
+    add_accounts,
+    run_cli,
+    search_json,
+    serving,
+)
+from test_attacks import _browser, _fetch, _log_in
 
 ODD_NUMBERS = ("²", "٣", "9" * 5000, "-1", "1e3")
 

@@ -7,17 +7,12 @@ text stand side by side where there is room. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
-import socket
 import struct
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, PRESS_PDF, READER, add_accounts
+from conftest import FIXTURES, PRESS_PDF, READER, add_accounts, serving
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _free_port
+from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 from common.settings import Settings
 from service.home import DataHome
@@ -51,26 +46,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     with DataHome(Settings(home=home)) as h:
         assert [r.status for r in h.ingest(list(DOCUMENTS))] == ["added"] * len(DOCUMENTS)
     add_accounts(home)
-    port = _free_port()
-    process = subprocess.Popen(
-        [Path(sys.executable).parent / "findbuch", "--home", home, "serve", "--port", str(port)],
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(process.stderr.read()) from None
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-    process.stderr.close()
+    with serving(home) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")
