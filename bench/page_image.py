@@ -19,7 +19,8 @@ from pathlib import Path
 from bench.common import machine
 
 
-def _strip_pdf(path: Path) -> Path:
+def strip_pdf(path: Path) -> Path:
+    """A PDF whose one page is 10 x 14,400 points, with a text layer (the page-image bomb)."""
     from fpdf import FPDF
 
     pdf = FPDF(unit="pt", format=(10, 14400))
@@ -65,7 +66,7 @@ def main() -> None:
         return
     print(machine())
     with tempfile.TemporaryDirectory() as folder:
-        pdf = _strip_pdf(Path(folder) / "streifen.pdf")
+        pdf = strip_pdf(Path(folder) / "streifen.pdf")
         for _ in range(args.rounds):
             for way in ("width_only", "served"):
                 child = [sys.executable, "-m", "bench.page_image", "--width", str(args.width)]

@@ -24,8 +24,8 @@ from conftest import (
     run_cli,
     serving,
 )
-from fpdf import FPDF
 
+from bench.page_image import strip_pdf
 from findbuch.cli import cli
 
 
@@ -60,17 +60,6 @@ def _log_in(opener, base: str, account: tuple[str, str], *, next_url: str = "") 
     return headers["Location"]
 
 
-def _strip_pdf(path: Path) -> Path:
-    """A PDF whose one page is 10 x 14,400 points, with a text layer."""
-    pdf = FPDF(unit="pt", format=(10, 14400))
-    pdf.add_page()
-    pdf.set_font("helvetica", size=2)
-    for line in range(60):
-        pdf.text(0.5, 20 + line * 200, f"Streifen{line}")
-    pdf.output(str(path))
-    return path
-
-
 def _rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
@@ -81,7 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     """A server on a home with the long strip PDF and two accounts."""
     root = tmp_path_factory.mktemp("attacks")
     home = root / "home"
-    strip = _strip_pdf(root / "streifen.pdf")
+    strip = strip_pdf(root / "streifen.pdf")
     ingested = run_cli("--home", str(home), "ingest", str(strip), str(NRW_PDF))
     assert ingested.exit_code == 0, ingested.stderr
     add_accounts(home)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ARCHIVIST, FIXTURES, MEMO_SCAN, READER, add_accounts
+from conftest import ARCHIVIST, FIXTURES, MEMO_SCAN, READER, add_accounts, free_port
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -31,18 +31,12 @@ UPLOADS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     """``findbuch serve`` on loopback with its embedded worker, and two accounts."""
     home = tmp_path_factory.mktemp("browser") / "home"
     add_accounts(home)
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [Path(sys.executable).parent / "findbuch", "--home", home, "serve", "--port", str(port)],
         stderr=subprocess.PIPE,

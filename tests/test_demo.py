@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from conftest import DLT_TEXT, NRW_PDF, csrf_token
+from conftest import DLT_TEXT, NRW_PDF, csrf_token, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 FINDBUCH = str(Path(sys.executable).parent / "findbuch")
@@ -38,12 +38,6 @@ def make_run_steps(home: Path, samples: Path, port: int) -> list[list[str]]:
     return steps
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_until_up(port: int, server: subprocess.Popen) -> None:
     deadline = time.monotonic() + 60
     while True:
@@ -62,7 +56,7 @@ def _demo_server(tmp_path: Path, *, host: str | None = None) -> tuple[subprocess
     samples.mkdir()
     for source in (NRW_PDF, DLT_TEXT):
         (samples / source.name).write_bytes(source.read_bytes())
-    port = _free_port()
+    port = free_port()
     *setup, serve = make_run_steps(tmp_path / "demo-home", samples, port)
     printed = ""
     for step in setup:

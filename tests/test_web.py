@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from conftest import (
     READER,
     add_accounts,
     csrf_token,
+    free_port,
     login,
     make_client,
     run_cli,
@@ -365,17 +365,11 @@ def test_api_upload_needs_an_archivists_token(writable_home: Path) -> None:
     _valid(job.get_json(), "Job")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_real_server_answers_searches_from_two_processes(ingested_home: Path, tmp_path: Path):
     home = tmp_path / "server-home"
     run_cli("--home", str(home), "ingest", str(MEMO_SCAN))
     add_accounts(home)
-    port = _free_port()
+    port = free_port()
     command = Path(sys.executable).parent / "findbuch"
     server = subprocess.Popen(
         [command, "--home", home, "serve", "--port", str(port), "--public", "--processes", "2"],
