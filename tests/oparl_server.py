@@ -78,9 +78,14 @@ def load_karlsruhe(root: Path, paper_ids: list[str] | None = None, *, max_chars:
     return sample
 
 
+TYPESET_AT = datetime(2024, 1, 1, tzinfo=UTC)
+
+
 def typeset_pdf(text: str, *, scanned: bool = False) -> bytes:
     """A PDF of the text (form feeds start pages); as one page image when ``scanned``."""
     pdf = FPDF(format="A4")
+    # A fixed date: the same text must give the same bytes, whenever it is typeset.
+    pdf.set_creation_date(TYPESET_AT)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("DejaVu", fname=str(FONT))
     pdf.set_font("DejaVu", size=10)
