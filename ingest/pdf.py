@@ -10,6 +10,7 @@ German; what the libraries said goes to the log. Measured on other projects' tes
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
@@ -140,8 +141,15 @@ def _poppler_render(path: Path, index: int, dpi: int) -> Image.Image:
 
 
 def _layer(source: Path | io.BytesIO, *, min_chars: int, max_pages: int) -> PdfLayer:
-    """The text layer as pdfplumber reads it from a file or a repaired copy."""
-    with pdfplumber.open(source) as pdf:
+    """The text layer as pdfplumber reads it from a file or a repaired copy.
+
+    The file is opened here, not by pdfplumber: when pdfplumber fails while opening a damaged
+    PDF with anything but a pdfminer error, it leaves a file it opened itself unclosed.
+    """
+    with contextlib.ExitStack() as stack:
+        if isinstance(source, Path):
+            source = stack.enter_context(source.open("rb"))
+        pdf = stack.enter_context(pdfplumber.open(source))
         if not pdf.pages:
             raise ValueError("no pages")
         _check_count(len(pdf.pages), max_pages)
