@@ -24,7 +24,7 @@ from archive.models import (
 from archive.papers import apply_stated, stated_values
 from archive.same_text_table import SameTextTable
 from archive.schema import connect
-from common.fields import SINGLE_FIELDS
+from common.fields import LIST_FIELDS, SINGLE_FIELDS
 
 # Withdrawal is recorded like a correction of this pseudo-field: its value is the reason.
 WITHDRAWN = "withdrawn"
@@ -160,7 +160,7 @@ class Catalog(AccountsTable, JobsTable, SameTextTable):
         lists = {
             name: vals
             for name, vals in values.items()
-            if name not in SINGLE_FIELDS and name != WITHDRAWN
+            if name in LIST_FIELDS  # not the facts stated for the index only (archive.papers)
         }
         return Document(
             *row,

@@ -9,9 +9,18 @@ Tables are created with ``IF NOT EXISTS``, so a home from before opens without a
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import Any
+
+from archive.paper_rows import (
+    DONE,
+    INDEX_FACTS,
+    MERGED_FIELDS,
+    ConsultationRow,
+    FileRow,
+    PaperRow,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS oparl_papers (
@@ -73,88 +82,6 @@ CREATE TABLE IF NOT EXISTS stated (
     PRIMARY KEY (doc_id, field, position)
 );
 """
-PENDING = "pending"
-DONE = "done"
-FAILED = "failed"
-# Stated list fields are put before the extracted values; every other stated field replaces them.
-MERGED_FIELDS = ("references",)
-
-
-@dataclass(frozen=True)
-class PaperRow:
-    """A council paper as taken over from OParl.
-
-    Attributes:
-        paper_id: the OParl id (a URL).
-        body_id: the OParl id of the body it belongs to.
-        body_name: that body's name (the issuer).
-        reference: the paper's reference (``2021/1379``).
-        name: its title.
-        paper_type: its type as the council system names it (``Beschlussvorlage``).
-        date: ISO date, or empty.
-        web: the council system's web page for it, or empty.
-        modified: the paper's ``modified`` as the server states it.
-        deleted: the server marks it deleted (a tombstone); it is kept, marked.
-    """
-
-    paper_id: str
-    body_id: str
-    body_name: str = ""
-    reference: str = ""
-    name: str = ""
-    paper_type: str = ""
-    date: str = ""
-    web: str = ""
-    modified: str = ""
-    deleted: bool = False
-
-
-@dataclass(frozen=True)
-class ConsultationRow:
-    """A meeting that dealt with a paper, with what the committee resolved where stated."""
-
-    consultation_id: str = ""
-    role: str = ""
-    authoritative: bool = False
-    meeting_id: str = ""
-    meeting_name: str = ""
-    meeting_start: str = ""
-    organization_id: str = ""
-    organization_name: str = ""
-    agenda_item_number: str = ""
-    agenda_item_name: str = ""
-    result: str = ""
-
-
-@dataclass(frozen=True)
-class FileRow:
-    """One file of a paper and how far its import came.
-
-    Attributes:
-        paper_id: the paper listing it.
-        file_id: the File's OParl id.
-        position: 0 for the main file, then the auxiliary files in the paper's order.
-        name: the File's ``name`` (``Anlage 1``).
-        file_name: the File's ``fileName``.
-        access_url: where it can be read.
-        download_url: where it can be downloaded (preferred), or empty.
-        modified: the File's ``modified``; a change means new bytes to fetch.
-        sha256: the bytes last downloaded; the document is ``doc_id_for(sha256)``.
-        status: ``pending``, ``done`` or ``failed``.
-        error: why it failed, in German.
-    """
-
-    paper_id: str
-    file_id: str
-    position: int
-    name: str = ""
-    file_name: str = ""
-    access_url: str = ""
-    download_url: str = ""
-    modified: str = ""
-    sha256: str = ""
-    status: str = PENDING
-    error: str = ""
 
 
 def ensure_paper_tables(conn: sqlite3.Connection) -> None:
@@ -307,6 +234,14 @@ class Papers:
             (body_id,),
         )
 
+    def done_files(self, body_id: str) -> list[FileRow]:
+        """The fetched files of a body's papers."""
+        return self._files(
+            "WHERE status = 'done' AND paper_id IN "
+            "(SELECT paper_id FROM oparl_papers WHERE body_id = ?)",
+            (body_id,),
+        )
+
     def files_with(self, sha256: str) -> list[FileRow]:
         """Every file entry whose bytes are these (one document), oldest link first."""
         return self._files("WHERE sha256 = ? ORDER BY rowid", (sha256,))
@@ -348,6 +283,11 @@ class Papers:
                 ],
             )
         return True
+
+    def index_facts(self, doc_id: str) -> dict[str, list[str]]:
+        """Paper types, committees and the papers a document is the main file of."""
+        stated = stated_values(self._conn, doc_id)
+        return {name: stated.get(name, []) for name in INDEX_FACTS}
 
     def sources(self, doc_id: str) -> dict[str, str]:
         """Per stated field, the OParl object it comes from."""

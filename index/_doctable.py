@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from whoosh.query import Query
 from whoosh.searching import Searcher
 
-from index.schema import FACET_SEPARATOR
+from index.schema import FACET_SEPARATOR, VALUE_SEPARATOR
 
-FACETS = ("doc_type", "issuer", "year", "persons", "places")
-LIST_FACETS = ("persons", "places")
+# In the order of the facet column (index._whoosh.facet_values).
+FACETS = ("doc_type", "issuer", "year", "persons", "places", "paper_types", "committees")
+LIST_FACETS = ("persons", "places", "paper_types", "committees")
 FACET_VALUES = 15
 # Matching sets kept per index state (repeated searches: pages, facet clicks). As bitsets a
 # set of 100,000 pages is 12.5 KB; as frozensets of ints they grew a 10,000-page server by
@@ -144,7 +145,7 @@ class DocTable:
 
 def _add_facets(holders: dict[str, dict[str, list[int]]], raw: bytes, number: int) -> None:
     for name, value in zip(FACETS, raw.decode().split(FACET_SEPARATOR), strict=True):
-        items = value.split(",") if name in LIST_FACETS else [value]
+        items = value.split(VALUE_SEPARATOR) if name in LIST_FACETS else [value]
         for item in dict.fromkeys(items):
             if item:
                 holders[name].setdefault(item, []).append(number)

@@ -25,7 +25,7 @@ from index.backend import (
     SearchResults,
 )
 from index.queries import bound_text, matched_terms
-from index.schema import FACET_SEPARATOR, INDEX_STAMP, build_schema, page_id
+from index.schema import FACET_SEPARATOR, INDEX_STAMP, VALUE_SEPARATOR, build_schema, page_id
 from index.storage import MappedFileStorage
 
 STAMP_FILE = "findbuch-index.json"
@@ -68,11 +68,19 @@ class _Batch:
                 references=",".join(doc.references),
                 persons=",".join(doc.persons),
                 places=",".join(doc.places),
-                facet_values=FACET_SEPARATOR.join(
-                    (doc.doc_type, doc.issuer, doc.date[:4], ",".join(doc.persons),
-                     ",".join(doc.places))
-                ).encode(),
+                paper_types="\n".join(doc.paper_types),
+                committees="\n".join(doc.committees),
+                main_file_of=",".join(doc.main_file_of),
+                facet_values=facet_values(doc),
             )  # fmt: skip
+
+
+def facet_values(doc: IndexDocument) -> bytes:
+    """The document's value of every facet (``index._doctable.FACETS``) as one column value."""
+    lists = (doc.persons, doc.places, doc.paper_types, doc.committees)
+    return FACET_SEPARATOR.join(
+        (doc.doc_type, doc.issuer, doc.date[:4], *(VALUE_SEPARATOR.join(v) for v in lists))
+    ).encode()
 
 
 @dataclass

@@ -36,6 +36,9 @@ class IndexDocument:
         references: canonical reference numbers.
         persons: persons named.
         places: places named.
+        paper_types: for a council paper's file, the paper's type (``Beschlussvorlage``).
+        committees: the committees that dealt with its paper.
+        main_file_of: references of the papers it is the main file of (ranked first).
     """
 
     doc_id: str
@@ -49,6 +52,9 @@ class IndexDocument:
     references: tuple[str, ...] = ()
     persons: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
+    paper_types: tuple[str, ...] = ()
+    committees: tuple[str, ...] = ()
+    main_file_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,8 @@ class Filters:
         year: the year of the document date.
         person: a person named, in any spelling.
         place: a place named, in any spelling.
+        paper_type: the type of the council paper a file belongs to.
+        committee: a committee that dealt with that paper.
         date_from: first document date, ISO (inclusive).
         date_to: last document date, ISO (inclusive).
     """
@@ -70,6 +78,8 @@ class Filters:
     year: str = ""
     person: str = ""
     place: str = ""
+    paper_type: str = ""
+    committee: str = ""
     date_from: str = ""
     date_to: str = ""
 

@@ -30,7 +30,15 @@ MAX_FUZZY_TERMS = 4
 # Index terms one fuzzy or expanded word may stand for: the most frequent are kept.
 MAX_EXPANSIONS = 64
 # references: a number known only from metadata (OParl, a correction) is found as in the text.
-FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "parts": 0.4, "names": 0.5, "references": 2.0}
+# main_file_of: of a paper's files, its main file comes first in a search for its reference.
+FIELD_BOOSTS = {
+    "title": 2.0,
+    "body": 1.0,
+    "parts": 0.4,
+    "names": 0.5,
+    "references": 2.0,
+    "main_file_of": 2.0,
+}
 # Fields indexed without positions (index.schema): quoted phrases are not matched there.
 POSITIONLESS_FIELDS = ("parts", "names")
 # German names users may type for fields, besides the schema's own names.
@@ -44,6 +52,8 @@ FIELD_ALIASES = {
     "persons": ["person", "personen"],
     "places": ["ort", "orte"],
     "references": ["nummer", "az"],
+    "paper_types": ["vorlagenart"],
+    "committees": ["gremium", "gremien"],
 }
 # A word found on at most this many pages may be an OCR error: near spellings are searched too.
 RARE_DOC_FREQUENCY = 2
@@ -311,6 +321,8 @@ def filter_query(filters: Filters, schema: Schema) -> query.Query | None:
         ("issuer", filters.issuer),
         ("persons", filters.person),
         ("places", filters.place),
+        ("paper_types", filters.paper_type),
+        ("committees", filters.committee),
     ):
         words = [t.text for t in schema[fieldname].analyzer(value, mode="query")] if value else []
         if len(words) == 1:

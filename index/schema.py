@@ -11,9 +11,11 @@ from index.analyzers import (
     name_analyzer,
 )
 
-SCHEMA_VERSION = 8  # 8: separate segment files (index.storage)
+SCHEMA_VERSION = 9  # 9: council paper types, committees, main files
 # Written beside the index; a different stamp means the index must be rebuilt from the archive.
 FACET_SEPARATOR = "\x1f"
+# Between the values of a list facet (a committee's name may hold a comma).
+VALUE_SEPARATOR = "\x1e"
 INDEX_STAMP = {"schema": SCHEMA_VERSION, "analyzer": ANALYZER_VERSION}
 
 
@@ -41,6 +43,10 @@ def build_schema() -> fields.Schema:
         references=fields.KEYWORD(stored=True, commas=True, lowercase=True),
         persons=fields.TEXT(analyzer=name_analyzer(), stored=True),
         places=fields.TEXT(analyzer=name_analyzer(), stored=True),
+        paper_types=fields.TEXT(analyzer=analyzer),
+        committees=fields.TEXT(analyzer=analyzer),
+        # References of the papers this is the main file of: a reference search ranks it first.
+        main_file_of=fields.KEYWORD(commas=True, lowercase=True),
         # The facets of the page's document as one column value (index.search.FACETS, joined
         # by FACET_SEPARATOR): counting them over thousands of matching documents from stored
         # fields was a third of a search at 10,000 pages.

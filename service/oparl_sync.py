@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from archive import doc_id_for, safe_file_name
-from archive.papers import DONE, FAILED, FileRow, papers_for
+from archive.paper_rows import DONE, FAILED, FileRow
+from archive.papers import papers_for
 from ingest.oparl.client import OParlClient, OParlError
 from ingest.oparl.mapping import consultation_row, file_rows, organization_url, paper_row
 from ingest.oparl.mapping import stated_metadata as _stated_metadata
@@ -137,6 +138,8 @@ class _Sync:
         started = datetime.now(UTC).isoformat(timespec="seconds")
         since = since or self.papers.last_sync(body["id"])
         params = {"modified_since": since} if since else {}
+        for done in self.papers.done_files(body["id"]):  # what this version states more of
+            self._restate(done.sha256)
         walk = ListWalk()
         announced = False
         pending: list[FileRow] = []
@@ -274,7 +277,8 @@ class _Sync:
         links = [(p, e) for e in entries if (p := self.papers.paper(e.paper_id)) is not None]
         source = links[0][0].paper_id if links else ""
         doc_id = doc_id_for(sha256)
-        changed = self.papers.set_stated(doc_id, _stated_metadata(links), source)
+        consultations = {p.paper_id: self.papers.consultations(p.paper_id) for p, _ in links}
+        changed = self.papers.set_stated(doc_id, _stated_metadata(links, consultations), source)
         if changed and self.home.archive.catalog.get(doc_id) is not None:
             self._reindex.add(doc_id)
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from archive import Archive, Correction, Document, NewDocument, Page
+from archive.paper_rows import COMMITTEES, MAIN_FILE_OF, PAPER_TYPES
+from archive.papers import papers_for
 from common.errors import DocumentNotFoundError
 from index import IndexDocument, SearchBackend
 from ingest.fingerprint import (
@@ -29,23 +31,6 @@ COMMIT_EVERY_DOCS = 25
 COMMIT_EVERY_S = 10.0
 
 
-def index_document(doc: Document, pages: Iterable[Page]) -> IndexDocument:
-    """What the index is given for an archived document."""
-    return IndexDocument(
-        doc_id=doc.doc_id,
-        sha256=doc.sha256,
-        title=doc.title,
-        date=doc.date,
-        original_name=doc.original_name,
-        pages=tuple((p.number, p.text) for p in pages),
-        doc_type=doc.doc_type,
-        issuer=doc.issuer,
-        references=tuple(doc.lists.get("references", ())),
-        persons=tuple(doc.lists.get("persons", ())),
-        places=tuple(doc.lists.get("places", ())),
-    )
-
-
 class Recorder:
     """Writes documents to the archive and the index; one per writing process."""
 
@@ -53,7 +38,28 @@ class Recorder:
         self.archive = archive
         self.index = index
         self._pending: dict[str, IndexDocument] = {}
+        self._papers = papers_for(archive.catalog)
         self._last_commit = time.monotonic()
+
+    def _entry(self, doc: Document, pages: Iterable[Page]) -> IndexDocument:
+        """What the index is given for an archived document."""
+        facts = self._papers.index_facts(doc.doc_id)
+        return IndexDocument(
+            doc_id=doc.doc_id,
+            sha256=doc.sha256,
+            title=doc.title,
+            date=doc.date,
+            original_name=doc.original_name,
+            pages=tuple((p.number, p.text) for p in pages),
+            doc_type=doc.doc_type,
+            issuer=doc.issuer,
+            references=tuple(doc.lists.get("references", ())),
+            persons=tuple(doc.lists.get("persons", ())),
+            places=tuple(doc.lists.get("places", ())),
+            paper_types=tuple(facts[PAPER_TYPES]),
+            committees=tuple(facts[COMMITTEES]),
+            main_file_of=tuple(facts[MAIN_FILE_OF]),
+        )
 
     def known(self, sha256: str) -> Document | None:
         """The archived document with these bytes, if any."""
@@ -73,7 +79,7 @@ class Recorder:
         if corrections:
             self.archive.catalog.correct(doc.doc_id, corrections, editor=editor)
             doc = self.archive.catalog.get(doc.doc_id) or doc
-        self._pending[doc.doc_id] = index_document(doc, new.pages)
+        self._pending[doc.doc_id] = self._entry(doc, new.pages)
         return doc
 
     def match_same_text(self, doc_id: str, texts: list[str]) -> dict[str, float]:
@@ -103,7 +109,7 @@ class Recorder:
         """Index an archived document that a killed run left out of the index."""
         if not doc.withdrawn and not self.index.has_document(doc.doc_id):
             self._pending.setdefault(
-                doc.doc_id, index_document(doc, self.archive.catalog.pages(doc.doc_id))
+                doc.doc_id, self._entry(doc, self.archive.catalog.pages(doc.doc_id))
             )
 
     def unindexed(self) -> list[str]:
@@ -144,7 +150,7 @@ class Recorder:
             self._pending.pop(doc_id, None)
             self.index.remove(doc_id)
         else:
-            self._pending[doc_id] = index_document(doc, self.archive.catalog.pages(doc_id))
+            self._pending[doc_id] = self._entry(doc, self.archive.catalog.pages(doc_id))
             self.commit()
         return recorded
 
@@ -153,7 +159,7 @@ class Recorder:
         for doc_id in doc_ids:
             doc = self.archive.catalog.get(doc_id)
             if doc is not None and not doc.withdrawn:
-                self._pending[doc_id] = index_document(doc, self.archive.catalog.pages(doc_id))
+                self._pending[doc_id] = self._entry(doc, self.archive.catalog.pages(doc_id))
         self.commit()
 
     def rebuild(self) -> int:
@@ -161,7 +167,7 @@ class Recorder:
         self._pending.clear()
         catalog = self.archive.catalog
         return self.index.rebuild(
-            index_document(doc, catalog.pages(doc.doc_id))
+            self._entry(doc, catalog.pages(doc.doc_id))
             for doc in catalog.documents()
             if not doc.withdrawn
         )

@@ -119,8 +119,46 @@ def test_search_for_a_reference_finds_the_papers_files_first(synced) -> None:
     numbers = _file_ids(sample)[PREFIX + "bodies/0001/papers/vo/47116"]
     found = search_json(home, "2022/0799")
     assert {h["doc_id"] for h in found["hits"][: len(numbers)]} == {docs[n] for n in numbers}
+    for pid, listed in _file_ids(sample).items():  # of every paper, the main file first
+        if listed:
+            first = search_json(home, sample.papers[pid]["reference"])["hits"][0]
+            assert first["doc_id"] == docs[listed[0]], pid
     assert found["facets"]["doc_type"] == [["council_paper", len(numbers)]]
     assert found["facets"]["issuer"] == [["Stadt Karlsruhe", len(numbers)]]
+
+
+@needs_karlsruhe
+def test_facets_and_filters_name_paper_types_and_committees(synced) -> None:
+    from conftest import make_client
+
+    _server, home, sample, _events = synced
+    docs = _docs_by_file(home)
+    files = _file_ids(sample)
+    by_type: dict[str, set[str]] = {}
+    for pid, numbers in files.items():
+        by_type.setdefault(sample.papers[pid]["paperType"], set()).update(docs[n] for n in numbers)
+    pid = PREFIX + "bodies/0001/papers/vo/47116"
+    paper_type, numbers = sample.papers[pid]["paperType"], files[pid]
+    with DataHome(Settings(home=home)) as h:
+        consulted = h.describe(docs[numbers[0]])["papers"][0]["consultations"]
+    committees = sorted({c["organization_name"] for c in consulted})
+    found = search_json(home, "2022/0799")
+    assert found["facets"]["paper_types"][0] == [paper_type, len(numbers)]
+    assert {name for name, _ in found["facets"]["committees"]} >= set(committees)
+    assert len(by_type) > 1  # the sample holds more than one type
+    for each, doc_ids in by_type.items():
+        typed = search_json(home, f'vorlagenart:"{each}"', "--limit", "50")
+        assert {h["doc_id"] for h in typed["hits"]} == doc_ids
+    on_committee = search_json(home, f'gremium:"{committees[0]}"', "--limit", "50")
+    assert {docs[n] for n in numbers} <= {h["doc_id"] for h in on_committee["hits"]}
+    client = make_client(home, public=True)
+    html = client.get("/", query_string={"q": "2022/0799"}).get_data(as_text=True)
+    assert "Vorlagenart" in html and "Gremien" in html and committees[0] in html
+    clicked = client.get("/", query_string={"q": "Karlsruhe", "vorlagenart": paper_type})
+    listed = clicked.get_data(as_text=True)
+    assert f"/d/{docs[numbers[0]]}" in listed
+    others = set().union(*(ids for t, ids in by_type.items() if t != paper_type))
+    assert not any(f"/d/{d}" in listed for d in others - by_type[paper_type])
 
 
 @needs_karlsruhe

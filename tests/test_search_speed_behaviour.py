@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import DLT_TEXT, FIXTURES, NRW_PDF, PRESS_PDF, make_client, run_cli, search_json
 
+from archive.papers import papers_for
 from common.settings import Settings
 from index import Filters
 from service.home import DataHome
@@ -26,7 +27,7 @@ QUERIES = (
     "Partnerschaft",
     "Kiew",
 )
-FACET_NAMES = ("doc_type", "issuer", "year", "persons", "places")
+FACET_NAMES = ("doc_type", "issuer", "year", "persons", "places", "paper_types", "committees")
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,8 @@ def _brute_force(home: DataHome, text: str, filters: Filters) -> tuple[set[str],
         doc = home.document(doc_id)
         values = {"doc_type": [doc.doc_type], "issuer": [doc.issuer], "year": [doc.date[:4]]}
         values |= {name: doc.lists.get(name, []) for name in ("persons", "places")}
+        facts = papers_for(home.archive.catalog).index_facts(doc_id)
+        values |= {name: facts[name] for name in ("paper_types", "committees")}
         for name, items in values.items():
             counters[name].update(v for v in set(items) if v)
     facets = {

@@ -21,6 +21,8 @@ FILTERS = {
     "jahr": "year",
     "person": "person",
     "ort": "place",
+    "vorlagenart": "paper_type",
+    "gremium": "committee",
 }
 SORT_LABELS = {"relevance": "Relevanz", "newest": "Neueste zuerst", "oldest": "Älteste zuerst"}
 FACET_LABELS = {
@@ -29,6 +31,8 @@ FACET_LABELS = {
     "year": ("Jahr", "jahr"),
     "persons": ("Personen", "person"),
     "places": ("Orte", "ort"),
+    "paper_types": ("Vorlagenart", "vorlagenart"),
+    "committees": ("Gremien", "gremium"),
 }
 
 

@@ -7,9 +7,17 @@ every paper -> type ``council_paper`` (its own ``paperType`` is kept with the pa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from archive.papers import ConsultationRow, FileRow, PaperRow
+from archive.paper_rows import (
+    COMMITTEES,
+    MAIN_FILE_OF,
+    PAPER_TYPES,
+    ConsultationRow,
+    FileRow,
+    PaperRow,
+)
 
 COUNCIL_PAPER = "council_paper"
 
@@ -98,12 +106,17 @@ def organization_url(consultation: dict[str, Any], meeting: dict[str, Any] | Non
     return _first(consultation.get("organization")) or _first((meeting or {}).get("organization"))
 
 
-def stated_metadata(links: list[tuple[PaperRow, FileRow]]) -> dict[str, list[str]]:
+def stated_metadata(
+    links: list[tuple[PaperRow, FileRow]],
+    consultations: dict[str, list[ConsultationRow]],
+) -> dict[str, list[str]]:
     """What the council system states about one document, from every paper listing its bytes.
 
-    The first paper that listed it gives title, date and issuer; the references of all of them
-    are kept. A file other than the main one is titled after the paper and itself, so the
-    files of one paper are told apart in a hit list.
+    The first paper that listed it gives title, date and issuer; the references, paper types
+    and committees (``consultations`` by paper id) of all of them are kept. A file other than
+    the main one is titled after the paper and itself, so the files of one paper are told
+    apart in a hit list; the main file keeps its papers' references in ``main_file_of``, so
+    that a search for a reference ranks it before the paper's attachments.
     """
     live = [(p, f) for p, f in links if not p.deleted] or links
     if not live:
@@ -112,11 +125,19 @@ def stated_metadata(links: list[tuple[PaperRow, FileRow]]) -> dict[str, list[str
     title = paper.name
     if entry.position > 0 and entry.name and entry.name != paper.name:
         title = f"{paper.name} – {entry.name}" if paper.name else entry.name
-    references = list(dict.fromkeys(p.reference for p, _ in live if p.reference))
+    committees = [c.organization_name for p, _ in live for c in consultations.get(p.paper_id, [])]
     return {
         "title": [title] if title else [],
         "type": [COUNCIL_PAPER],
         "date": [paper.date] if paper.date else [],
         "issuer": [paper.body_name] if paper.body_name else [],
-        "references": references,
+        "references": _unique(p.reference for p, _ in live),
+        PAPER_TYPES: _unique(p.paper_type for p, _ in live),
+        COMMITTEES: _unique(committees),
+        MAIN_FILE_OF: _unique(p.reference for p, f in live if f.position == 0),
     }
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    """The non-empty values, each once, in order."""
+    return list(dict.fromkeys(v for v in values if v))
