@@ -67,6 +67,9 @@ class WriterHandler(Protocol):
     def correct(  # noqa: D102
         self, request_id: str, doc_id: str, changes: dict[str, Any], editor: str
     ) -> None: ...
+    def separate(  # noqa: D102
+        self, request_id: str, doc_id: str, other: str, editor: str
+    ) -> None: ...
 
 
 class Queues:
@@ -96,10 +99,15 @@ class Queues:
         def correct(request_id: str, doc_id: str, changes: dict[str, Any], editor: str) -> None:
             self._handler().correct(request_id, doc_id, changes, editor)
 
+        @self.writer.task(name="separate")
+        def separate(request_id: str, doc_id: str, other: str, editor: str) -> None:
+            self._handler().separate(request_id, doc_id, other, editor)
+
         self.extract: Callable[..., Any] = extract
         self.notify_started: Callable[..., Any] = started
         self.notify_finished: Callable[..., Any] = finished
         self._correct: Callable[..., Any] = correct
+        self._separate: Callable[..., Any] = separate
 
     def _handler(self) -> WriterHandler:
         if self.writer_handler is None:
@@ -126,6 +134,12 @@ class Queues:
         """Ask the writer to record corrections (a withdrawal among them); returns the request."""
         request_id = uuid.uuid4().hex
         self._correct(request_id, doc_id, changes, editor)
+        return request_id
+
+    def request_separation(self, doc_id: str, other: str, *, editor: str) -> str:
+        """Ask the writer to undo a same-text match of two documents; returns the request."""
+        request_id = uuid.uuid4().hex
+        self._separate(request_id, doc_id, other, editor)
         return request_id
 
     def answer(self, request_id: str, answer: WriteAnswer) -> None:

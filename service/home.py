@@ -166,11 +166,6 @@ class DataHome:
         hidden = {o for o in others if (d := self.archive.catalog.get(o)) is None or d.withdrawn}
         return {doc_id: found - hidden for doc_id, found in links.items()}
 
-    def separate(self, doc_id: str, other: str, *, editor: str) -> bool:
-        """Undo a wrong same-text match (recorded with editor and time); whether one held."""
-        self.document(doc_id)
-        return self.archive.catalog.separate(doc_id, other, editor=editor)
-
     def highlighted_pages(self, doc_id: str, query: str) -> dict[int, str]:
         """The pages of a document that a query matches, with the matches marked (HTML-safe)."""
         pages = {p.number: p.text for p in self.pages(doc_id)}

@@ -121,6 +121,14 @@ class QueueWriter:
             answer = WriteAnswer(error=e.message)
         self.queues.answer(request_id, answer)
 
+    def separate(self, request_id: str, doc_id: str, other: str, editor: str) -> None:
+        """A web request undoes a same-text match: record it, and answer (1: a match held)."""
+        try:
+            answer = WriteAnswer(recorded=int(self.recorder.separate(doc_id, other, editor=editor)))
+        except FindbuchError as e:
+            answer = WriteAnswer(error=e.message)
+        self.queues.answer(request_id, answer)
+
     # Applying results -------------------------------------------------------------------
 
     def apply(self, job_id: str) -> None:

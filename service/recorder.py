@@ -135,6 +135,15 @@ class Recorder:
             self.index.remove(doc_id)
         return stray
 
+    def separate(self, doc_id: str, other: str, *, editor: str) -> bool:
+        """Undo a wrong same-text match (recorded with editor and time); whether one held.
+
+        Raises:
+            DocumentNotFoundError: no such document.
+        """
+        self._document(doc_id)
+        return self.archive.catalog.separate(doc_id, other, editor=editor)
+
     def correct(
         self, doc_id: str, changes: dict[str, str | list[str]], *, editor: str
     ) -> list[Correction]:

@@ -14,6 +14,7 @@ import pytest
 
 from common.settings import Settings
 from service.home import DataHome
+from service.queue_writer import ingestion_service
 from tests.conftest import (
     ARCHIVIST,
     DLT_TEXT,
@@ -109,20 +110,21 @@ def test_archivist_undoes_a_wrong_match_through_the_web(tmp_path: Path) -> None:
     ids = _ids(home)
     md, pdf = ids[DLT_TEXT.name], ids[DLT_PDF.name]
     assert len(search_json(home, "Partnerschaftskonferenz")["hits"]) == 1
-    client = make_client(home)
-    login(client, ARCHIVIST)
-    page = client.get(f"/d/{md}").get_data(as_text=True)
-    assert "Kein gleicher Text" in page
-    without_token = client.post(f"/d/{md}/gleicher-text", data={"anderes": pdf})
-    assert without_token.status_code == 400
-    response = client.post(
-        f"/d/{md}/gleicher-text", data={"anderes": pdf, "csrf_token": csrf_token(page)}
-    )
-    assert response.status_code == 302
-    for doc_id in (md, pdf):
-        assert "gleicher Text wie" not in client.get(f"/d/{doc_id}").get_data(as_text=True)
-    history = client.get(f"/d/{pdf}").get_data(as_text=True)
-    assert f"getrennt von {ARCHIVIST[0]}" in history
+    with ingestion_service(Settings(home=home), worker=False) as queues:  # the one writer
+        client = make_client(home, queue=queues)
+        login(client, ARCHIVIST)
+        page = client.get(f"/d/{md}").get_data(as_text=True)
+        assert "Kein gleicher Text" in page
+        without_token = client.post(f"/d/{md}/gleicher-text", data={"anderes": pdf})
+        assert without_token.status_code == 400
+        response = client.post(
+            f"/d/{md}/gleicher-text", data={"anderes": pdf, "csrf_token": csrf_token(page)}
+        )
+        assert response.status_code == 302
+        for doc_id in (md, pdf):
+            assert "gleicher Text wie" not in client.get(f"/d/{doc_id}").get_data(as_text=True)
+        history = client.get(f"/d/{pdf}").get_data(as_text=True)
+        assert f"getrennt von {ARCHIVIST[0]}" in history
     hits = search_json(home, "Partnerschaftskonferenz")["hits"]
     assert sorted(h["doc_id"] for h in hits) == sorted([md, pdf])
     assert all(h["same_text"] == [] for h in hits)
@@ -130,6 +132,23 @@ def test_archivist_undoes_a_wrong_match_through_the_web(tmp_path: Path) -> None:
         (match,) = h.same_text(md, separated=True)
     assert match.separated_by == ARCHIVIST[0]
     assert match.separated_at
+
+
+def test_without_a_writer_an_undo_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with DataHome(Settings(home=home)) as h:
+        list(h.ingest([DLT_TEXT, DLT_PDF]))
+    add_accounts(home)
+    ids = _ids(home)
+    md, pdf = ids[DLT_TEXT.name], ids[DLT_PDF.name]
+    client = make_client(home)  # no queue: the web process may not write
+    login(client, ARCHIVIST)
+    token = csrf_token(client.get(f"/d/{md}").get_data(as_text=True))
+    response = client.post(f"/d/{md}/gleicher-text", data={"anderes": pdf, "csrf_token": token})
+    assert response.status_code == 409
+    assert "Schreibdienst" in response.get_data(as_text=True)
+    with DataHome(Settings(home=home), readonly=True) as h:
+        assert [m.other for m in h.same_text(md)] == [pdf]
 
 
 def test_readers_cannot_undo_a_match(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import (
@@ -24,6 +25,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from archive import WITHDRAWN
 from common.errors import BusyError, FindbuchError
 from common.fields import DOCUMENT_TYPES, FIELD_LABELS, FIELDS, LIST_FIELDS, read_field_value
+from ingest.queue import Queues
 from service.citation import FORMATS, MEDIA_TYPES, citation_file_name, cite
 from service.home import withdrawal
 from web.auth import archivist_required
@@ -196,7 +198,14 @@ def withdraw(doc_id: str) -> BaseResponse:
 
 
 def _ask_writer(doc_id: str, changes: dict[str, str | list[str]]) -> int:
-    """Have the data home's one writer record corrections; returns how many it recorded.
+    """Have the data home's one writer record corrections; returns how many it recorded."""
+    return _writer_answer(
+        lambda queue: queue.request_correction(doc_id, changes, editor=current_user.name)
+    )
+
+
+def _writer_answer(send: Callable[[Queues], str]) -> int:
+    """Send a request to the data home's one writer and wait for its answer.
 
     Raises:
         BusyError: no writer runs, or it did not answer in time.
@@ -205,8 +214,7 @@ def _ask_writer(doc_id: str, changes: dict[str, str | list[str]]) -> int:
     queue = current_app.config["FINDBUCH_QUEUE"]
     if queue is None:
         raise BusyError("Korrigieren ist abgeschaltet: kein Schreibdienst läuft.")
-    request_id = queue.request_correction(doc_id, changes, editor=current_user.name)
-    answer = queue.wait_for_answer(request_id, timeout=WRITER_ANSWER_S)
+    answer = queue.wait_for_answer(send(queue), timeout=WRITER_ANSWER_S)
     if answer is None:
         raise BusyError(
             "Der Schreibdienst hat nicht rechtzeitig geantwortet; die Änderung wird übernommen, "
@@ -222,7 +230,11 @@ def _ask_writer(doc_id: str, changes: dict[str, str | list[str]]) -> int:
 def separate(doc_id: str) -> BaseResponse:
     """Undo a wrong same-text match with another document (recorded with editor and time)."""
     other = request.form.get("anderes", "")
-    if g.writer().separate(doc_id, other, editor=current_user.name):
+    g.home.document(doc_id)
+    separated = _writer_answer(
+        lambda queue: queue.request_separation(doc_id, other, editor=current_user.name)
+    )
+    if separated:
         flash("Die Dokumente gelten nicht mehr als gleicher Text.", "info")
     else:
         flash("Diese Dokumente waren nicht als gleicher Text verbunden.", "error")
