@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.catalog import WITHDRAWN, Catalog, doc_id_for
+from archive.catalog import READABLE, WITHDRAWN, WITHDRAWN_READABLE, Catalog, doc_id_for
 from archive.models import (
     Correction,
     Derivative,
@@ -44,7 +44,9 @@ def safe_file_name(name: str) -> str:
 
 
 __all__ = [
+    "READABLE",
     "WITHDRAWN",
+    "WITHDRAWN_READABLE",
     "Archive",
     "Correction",
     "Derivative",

@@ -28,6 +28,9 @@ from common.fields import LIST_FIELDS, SINGLE_FIELDS
 
 # Withdrawal is recorded like a correction of this pseudo-field: its value is the reason.
 WITHDRAWN = "withdrawn"
+# Recorded with a withdrawal: "ja" when the document stays readable by id (models.Document).
+WITHDRAWN_READABLE = "withdrawn_readable"
+READABLE = "ja"
 
 _DOC_COLUMNS = "doc_id, sha256, original_name, media_type, size, ingested_at, page_count"
 _PAGE_COLUMNS = "number, text, method, raw, confidence, rotation, problem"
@@ -170,8 +173,9 @@ class Catalog(AccountsTable, JobsTable, SameTextTable):
             issuer=single["issuer"],
             note=single["note"],
             withdrawn=single_value(latest.get(WITHDRAWN, "")),
+            withdrawn_readable=bool(single_value(latest.get(WITHDRAWN_READABLE, ""))),
             lists=lists,
-            corrected=frozenset(latest) - {WITHDRAWN},
+            corrected=frozenset(latest) - {WITHDRAWN, WITHDRAWN_READABLE},
         )
 
     def _latest_corrections(self, doc_id: str) -> dict[str, str | list[str]]:
@@ -205,7 +209,11 @@ class Catalog(AccountsTable, JobsTable, SameTextTable):
     ) -> list[Correction]:
         """Record corrections of fields (only real changes); returns what was recorded."""
         doc = self._document(doc_id)
-        current = {**doc.field_values(), WITHDRAWN: doc.withdrawn}
+        current = {
+            **doc.field_values(),
+            WITHDRAWN: doc.withdrawn,
+            WITHDRAWN_READABLE: READABLE if doc.withdrawn_readable else "",
+        }
         at = utc_now()
         recorded = []
         for name, new in changes.items():

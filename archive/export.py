@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import bagit
 
-from archive.catalog import WITHDRAWN, doc_id_for
+from archive.catalog import WITHDRAWN, WITHDRAWN_READABLE, doc_id_for
 from archive.models import Correction, Derivative, Document, ExtractedValue, Page
 from archive.store import sha256_file
 from common.errors import FindbuchError
@@ -197,7 +197,7 @@ def _own_file(folder: Path, name: str, size: int) -> Path:
 
 def _imported(correction: Correction) -> Correction:
     """Brought history is marked: it was made elsewhere and cannot be checked here."""
-    if correction.field not in (*FIELDS, WITHDRAWN):
+    if correction.field not in (*FIELDS, WITHDRAWN, WITHDRAWN_READABLE):
         raise FindbuchError(f"Unbekanntes Feld „{correction.field}“ in der Änderungsgeschichte.")
     if correction.editor.endswith(IMPORTED_MARK):
         return correction

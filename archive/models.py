@@ -147,6 +147,9 @@ class Document:
         issuer: issuing body, or empty.
         note: the archivists' note, or empty.
         withdrawn: reason the document was withdrawn from search, or empty.
+        withdrawn_readable: a withdrawn document stays readable by id for everyone (a
+            superseded version, a duplicate); otherwise only archivists read it (personal
+            data, a legal hold).
         lists: the list fields (dates, references, persons, places) by name.
         corrected: names of the fields an archivist corrected.
     """
@@ -164,6 +167,7 @@ class Document:
     issuer: str = ""
     note: str = ""
     withdrawn: str = ""
+    withdrawn_readable: bool = False
     lists: dict[str, list[str]] = field(default_factory=dict)
     corrected: frozenset[str] = frozenset()
 

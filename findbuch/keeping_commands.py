@@ -45,6 +45,12 @@ def edit(ctx: click.Context, doc_id: str, changes: tuple[str, ...], editor: str 
 @click.option("--reason", required=True, help="Grund, warum das Dokument zurückgezogen wird.")
 @click.option("--by", "editor", help="Wer zurückzieht (Standard: Ihr Benutzername).")
 @click.option("--undo", is_flag=True, help="Zurückziehen aufheben; wieder durchsuchbar.")
+@click.option(
+    "--readable",
+    is_flag=True,
+    help="Weiter für alle lesbar, nur nicht in der Suche (Dublette, ersetzte Fassung); "
+    "sonst lesen es nur Archivare.",
+)
 @click.pass_context
 def withdraw(
     ctx: click.Context,
@@ -52,13 +58,15 @@ def withdraw(
     reason: str,
     editor: str | None,
     undo: bool,  # noqa: FBT001
+    readable: bool,  # noqa: FBT001
 ) -> None:
     """Ein Dokument aus der Suche nehmen; es bleibt im Archiv, der Grund wird vermerkt."""
     with DataHome(settings_of(ctx)) as home:
         if undo:
             home.reinstate(doc_id, editor=editor or getpass.getuser())
         else:
-            home.withdraw(doc_id, reason=reason, editor=editor or getpass.getuser())
+            home.withdraw(doc_id, reason=reason, editor=editor or getpass.getuser(),
+                          readable=readable)  # fmt: skip
     click.echo("Wieder durchsuchbar." if undo else "Zurückgezogen; im Archiv erhalten.", err=True)
 
 

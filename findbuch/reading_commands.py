@@ -168,7 +168,8 @@ def show(ctx: click.Context, doc_id: str, as_json: bool) -> None:  # noqa: FBT00
         click.echo(json.dumps(doc, ensure_ascii=False))
         return
     if doc["withdrawn"]:
-        click.echo(f"ZURÜCKGEZOGEN: {doc['withdrawn']}")
+        readers = "für alle lesbar" if doc["withdrawn_readable"] else "nur für Archivare lesbar"
+        click.echo(f"ZURÜCKGEZOGEN: {doc['withdrawn']} ({readers})")
     for label, value in (
         ("Kennung", doc["doc_id"]),
         ("Datei", doc["original_name"]),

@@ -7,7 +7,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from archive import WITHDRAWN, Archive, Correction, Document, Page, SameText
+from archive import (
+    READABLE,
+    WITHDRAWN,
+    WITHDRAWN_READABLE,
+    Archive,
+    Correction,
+    Document,
+    Page,
+    SameText,
+)
 from archive.export import export_bag, import_bag
 from archive.fixity import FixityReport, verify_archive
 from archive.papers import papers_for
@@ -36,15 +45,22 @@ def results_json(results: SearchResults) -> dict[str, Any]:
     }
 
 
-def withdrawal(reason: str) -> dict[str, str]:
+def withdrawal(reason: str, *, readable: bool = False) -> dict[str, str]:
     """The correction that withdraws a document with this reason.
+
+    A withdrawn document is read by archivists only, unless ``readable`` (a superseded
+    version, a duplicate): then everyone may still read it by its id, only search omits it.
 
     Raises:
         UsageError: no reason given.
     """
     if not reason.strip():
         raise UsageError("Bitte einen Grund für das Zurückziehen angeben.")
-    return {WITHDRAWN: reason.strip()}
+    return {WITHDRAWN: reason.strip(), WITHDRAWN_READABLE: READABLE if readable else ""}
+
+
+# Makes a withdrawn document searchable (and readable) again.
+REINSTATEMENT = {WITHDRAWN: "", WITHDRAWN_READABLE: ""}
 
 
 class DataHome:
@@ -104,6 +120,7 @@ class DataHome:
             "ingested_at": doc.ingested_at,
             "page_count": doc.page_count,
             "withdrawn": doc.withdrawn,
+            "withdrawn_readable": doc.withdrawn_readable,
             **effective,
             "metadata": {
                 name: {
@@ -198,13 +215,13 @@ class DataHome:
         self.document(doc_id)
         return self.recorder.correct(doc_id, changes, editor=editor)
 
-    def withdraw(self, doc_id: str, *, reason: str, editor: str) -> None:
+    def withdraw(self, doc_id: str, *, reason: str, editor: str, readable: bool = False) -> None:
         """Hide a document from search, keeping it in the archive, with the reason recorded."""
-        self.correct(doc_id, withdrawal(reason), editor=editor)
+        self.correct(doc_id, withdrawal(reason, readable=readable), editor=editor)
 
     def reinstate(self, doc_id: str, *, editor: str) -> None:
         """Make a withdrawn document searchable again."""
-        self.correct(doc_id, {WITHDRAWN: ""}, editor=editor)
+        self.correct(doc_id, REINSTATEMENT, editor=editor)
 
     def verify(self, progress: Callable[[Iterable[str]], Iterable[str]] = iter) -> FixityReport:
         """Check every original against its checksum and look for stray files."""

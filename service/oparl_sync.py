@@ -290,7 +290,7 @@ class _Sync:
         reason = (
             f"Im Ratsinformationssystem durch eine neue Fassung ersetzt: {doc_id_for(new_sha256)}"
         )
-        self.home.withdraw(old, reason=reason, editor=EDITOR)
+        self.home.withdraw(old, reason=reason, editor=EDITOR, readable=True)
         self._reindex.discard(old)
 
     def _flush_index(self) -> None:

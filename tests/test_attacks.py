@@ -22,6 +22,7 @@ from conftest import (
     add_accounts,
     csrf_token,
     run_cli,
+    search_json,
     serving,
 )
 
@@ -282,6 +283,17 @@ def test_a_withdrawn_document_is_for_archivists_only(server) -> None:
     finally:
         assert run_cli("--home", str(home), "withdraw", doc_id, *reason, "--undo").exit_code == 0
     assert _fetch(reader, f"{base}/d/{doc_id}")[0] == 200
+    # Unless the archivist says it stays readable (a duplicate): out of search, readable by id.
+    duplicate = ["--reason", "Dublette", "--by", "archivarin", "--readable"]
+    assert run_cli("--home", str(home), "withdraw", doc_id, *duplicate).exit_code == 0
+    try:
+        status, _, page = _fetch(reader, f"{base}/d/{doc_id}")
+        assert status == 200 and "bleibt aber für alle lesbar" in page
+        assert _fetch(reader, f"{base}/d/{doc_id}/original")[0] == 200
+        after = search_json(home, "Dnipropetrowsk")["hits"]
+        assert doc_id not in {h["doc_id"] for h in after}
+    finally:
+        assert run_cli("--home", str(home), "withdraw", doc_id, *reason, "--undo").exit_code == 0
 
 
 def test_a_catalog_from_before_session_versions_opens_and_logs_in(tmp_path: Path) -> None:

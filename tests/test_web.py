@@ -229,6 +229,17 @@ def test_archivist_withdraws_a_document_with_a_reason(writable_home: Path) -> No
         client.post(f"/d/{doc_id}/zurueckziehen", data={"grund": "Dublette", "csrf_token": token})
         assert "Keine Treffer" in client.get("/?q=Dnipropetrowsk").get_data(as_text=True)
         assert "Zurückgezogen: Dublette" in client.get(f"/d/{doc_id}").get_data(as_text=True)
+        reader = make_client(writable_home, queue=queues)
+        login(reader, READER)
+        assert reader.get(f"/d/{doc_id}").status_code == 404  # archivists only, by default
+        client.post(f"/d/{doc_id}/zurueckziehen", data={"aktion": "wiederherstellen",
+                                                        "csrf_token": token})  # fmt: skip
+        client.post(f"/d/{doc_id}/zurueckziehen",
+                    data={"grund": "Dublette", "lesbar": "ja", "csrf_token": token})  # fmt: skip
+        assert "Keine Treffer" in client.get("/?q=Dnipropetrowsk").get_data(as_text=True)
+        page = reader.get(f"/d/{doc_id}")
+        assert page.status_code == 200
+        assert "bleibt aber für alle lesbar" in page.get_data(as_text=True)
 
 
 def test_without_the_writer_a_correction_is_refused_and_nothing_changes(writable_home: Path):

@@ -96,11 +96,11 @@ def create_app(settings: Settings, *, queue: Queues | None = None) -> Flask:
 
     @app.before_request
     def _hide_withdrawn() -> None:
-        """A withdrawn document is for archivists only, by id too (#17)."""
+        """A withdrawn document is for archivists only, by id too, unless it stays readable."""
         doc_id = (request.view_args or {}).get("doc_id")
         if doc_id and not getattr(current_user, "is_archivist", False):
             doc = g.home.archive.catalog.get(doc_id)
-            if doc is not None and doc.withdrawn:
+            if doc is not None and doc.withdrawn and not doc.withdrawn_readable:
                 abort(404, "Dieses Dokument wurde zurückgezogen.")
 
     @app.after_request

@@ -22,17 +22,21 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from archive import WITHDRAWN
+from archive import WITHDRAWN, WITHDRAWN_READABLE
 from common.errors import BusyError, FindbuchError
 from common.fields import DOCUMENT_TYPES, FIELD_LABELS, FIELDS, LIST_FIELDS, read_field_value
 from ingest.queue import Queues
 from service.citation import FORMATS, MEDIA_TYPES, citation_file_name, cite
-from service.home import withdrawal
+from service.home import REINSTATEMENT, withdrawal
 from web.auth import archivist_required
 from web.images import page_png
 from web.params import number
 
 documents = Blueprint("documents", __name__)
+HISTORY_LABELS = FIELD_LABELS | {
+    WITHDRAWN: "zurückgezogen",
+    WITHDRAWN_READABLE: "zurückgezogen, weiter für alle lesbar",
+}
 EDITABLE = ("title", "date", "type", "issuer", "references", "persons", "places", "note")
 THUMBNAIL_WIDTH, PAGE_WIDTH = 120, 900
 # How long a correction waits for the data home's writer to record it.
@@ -67,6 +71,7 @@ def document_page(doc_id: str) -> str:
         formats=FORMATS,
         type_labels=DOCUMENT_TYPES,
         field_labels=FIELD_LABELS,
+        history_labels=HISTORY_LABELS,
         fields=FIELDS,
         list_fields=LIST_FIELDS,
         editable=EDITABLE,
@@ -189,10 +194,11 @@ def withdraw(doc_id: str) -> BaseResponse:
     """Take a document out of search (with a reason), or put it back."""
     g.home.document(doc_id)
     if request.form.get("aktion") == "wiederherstellen":
-        _ask_writer(doc_id, {WITHDRAWN: ""})
+        _ask_writer(doc_id, REINSTATEMENT)
         flash("Das Dokument ist wieder durchsuchbar.", "info")
     else:
-        _ask_writer(doc_id, withdrawal(request.form.get("grund", "")))
+        readable = request.form.get("lesbar") == "ja"
+        _ask_writer(doc_id, withdrawal(request.form.get("grund", ""), readable=readable))
         flash("Das Dokument wurde aus der Suche genommen; es bleibt im Archiv.", "info")
     return redirect(url_for("documents.document_page", doc_id=doc_id))
 

@@ -97,6 +97,7 @@ _DOCUMENT = {
         "ingested_at": _STRING,
         "page_count": _INT,
         "withdrawn": _STRING,
+        "withdrawn_readable": {"type": "boolean"},
         "title": _STRING,
         "date": _STRING,
         "type": _STRING,
