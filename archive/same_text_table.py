@@ -46,6 +46,14 @@ class SameTextTable:
                 [(band, value, doc_id) for band, value in enumerate(bands)],
             )
 
+    def without_fingerprint(self) -> list[str]:
+        """Documents never fingerprinted (archived before fingerprints, or too short)."""
+        rows = self._conn.execute(
+            "SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM fingerprints) "
+            "ORDER BY rowid"
+        )
+        return [doc_id for (doc_id,) in rows]
+
     def fingerprint_candidates(self, doc_id: str, bands: list[int]) -> dict[str, bytes]:
         """Signatures of the other documents that share at least one band hash."""
         found: dict[str, bytes] = {}

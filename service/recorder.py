@@ -172,9 +172,15 @@ class Recorder:
         self.commit()
 
     def rebuild(self) -> int:
-        """Rebuild the index from the archive alone; returns the number of documents."""
+        """Rebuild the index from the archive alone; returns the number of documents.
+
+        Documents archived before texts were fingerprinted are fingerprinted first, so an
+        upgraded home finds its same-text files as a new one does.
+        """
         self._pending.clear()
         catalog = self.archive.catalog
+        for doc_id in catalog.without_fingerprint():
+            self.match_same_text(doc_id, [p.text for p in catalog.pages(doc_id)])
         return self.index.rebuild(
             self._entry(doc, catalog.pages(doc.doc_id))
             for doc in catalog.documents()

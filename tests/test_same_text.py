@@ -25,6 +25,7 @@ from tests.conftest import (
     csrf_token,
     login,
     make_client,
+    run_cli,
     search_json,
 )
 
@@ -235,3 +236,19 @@ def test_the_duplicates_bench_runs_on_the_fixture_papers() -> None:
     assert "matched pairs: 1: identical words 0, other 1" in done.stdout
     assert "--- 19322 / 26315" in done.stdout  # the sister papers, rejected, shown for reading
     assert "0.1% of letters changed: 1.000, 1.000" in done.stdout
+
+
+def test_reindex_finds_the_same_text_in_documents_archived_before_fingerprints(tmp_path: Path):
+    home = tmp_path / "home"
+    with DataHome(Settings(home=home)) as h:
+        list(h.ingest([DLT_TEXT, DLT_PDF]))
+    ids = _ids(home)
+    with sqlite3.connect(home / "catalog.sqlite") as old:  # as a home from before issue 19
+        for table in ("fingerprints", "fingerprint_bands", "same_text"):
+            old.execute(f"DELETE FROM {table}")
+    with DataHome(Settings(home=home), readonly=True) as h:
+        assert h.same_text(ids[DLT_TEXT.name]) == []
+    assert run_cli("--home", str(home), "reindex").exit_code == 0
+    with DataHome(Settings(home=home), readonly=True) as h:
+        assert [m.other for m in h.same_text(ids[DLT_TEXT.name])] == [ids[DLT_PDF.name]]
+    assert len(search_json(home, "Partnerschaftskonferenz")["hits"]) == 1
