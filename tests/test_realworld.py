@@ -1,8 +1,9 @@
 """Files nobody here wrote, from other projects' test suites: one bad file costs one line.
 
-The fixtures in tests/fixtures/realworld are real files of Pillow, pdf.js, pdfplumber, pypdf and
-charset_normalizer (sources in tests/fixtures/README.md); each once stopped a batch, lost its
-text or was refused although other readers read it. bench/robustness.py runs 790 such files.
+The fixtures in tests/fixtures/realworld are real files of Pillow, pdf.js, pdfplumber, pypdf,
+chardet and charset_normalizer (sources in tests/fixtures/README.md); each once stopped a
+batch, lost its text or was refused although other readers read it. bench/robustness.py runs
+790 such files.
 """
 
 from __future__ import annotations
