@@ -1,11 +1,12 @@
-"""What reading each PDF page a second time with PDFium costs: ``read_pdf`` here and elsewhere.
+"""What the second readings cost: PDFium per PDF page, Latin code pages per text file.
 
 Run: ``python -m bench.robustness_cost --corpus DIR --code CHECKOUT`` (DIR as for
 ``bench.robustness``; CHECKOUT: the other code, e.g. the commit before the change). Every PDF
 of the manifest is read by both ``ingest/pdf.py``'s ``read_pdf``, interleaved file by file,
 best of ``--repeats``; reported are the CPU seconds of this process (the machine is shared, so
 wall time would measure the neighbours too) per page, and how many pages each reads from its
-layer. OCR is not run: the layer decision is what the change touches.
+layer. OCR is not run: the layer decision is what the change touches. The text files of the
+manifest are decoded by both ``decode_text`` the same way.
 """
 
 from __future__ import annotations
@@ -21,21 +22,37 @@ from pathlib import Path
 
 from bench.common import machine
 from bench.robustness import MANIFEST
-from bench.robustness_refs import PDF, file_class
+from bench.robustness_refs import PDF, TEXT, file_class
 
 MIN_CHARS = 20  # Settings' default min_page_chars
 MAX_PAGES = 2000
 
 
-def _read_pdf(checkout: Path):
-    """``read_pdf`` of a checkout's ``ingest/pdf.py``, loaded under its own name."""
+def _module(checkout: Path, name: str):
+    """A checkout's ``ingest/<name>.py``, loaded under its own name."""
     spec = importlib.util.spec_from_file_location(
-        f"pdf_{abs(hash(checkout))}", checkout / "ingest" / "pdf.py"
+        f"{name}_{abs(hash(checkout))}", checkout / "ingest" / f"{name}.py"
     )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
-    return module.read_pdf
+    return module
+
+
+def _read_pdf(checkout: Path):
+    """``read_pdf`` of a checkout."""
+    return _module(checkout, "pdf").read_pdf
+
+
+def _decode_seconds(decode, paths: list[Path], repeats: int) -> float:
+    """Best CPU seconds of decoding every file, ``repeats`` times."""
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.process_time()
+        for path in paths:
+            decode(path.read_bytes())
+        best = min(best, time.process_time() - started)
+    return best
 
 
 def _timed(read, path: Path, repeats: int) -> tuple[float, int, int]:
@@ -79,6 +96,15 @@ def main() -> None:
     for name, (seconds, pages, layer) in total.items():
         label = args.code if name == "other" else f"this checkout ({here})"
         print(f"| {label} | {pages} | {layer} | {seconds:.1f} | {1000 * seconds / pages:.1f} |")
+    texts = [args.corpus / r["repo"] / r["path"] for r in json.loads(MANIFEST.read_text())["files"]
+             if file_class(r["path"]) == TEXT]  # fmt: skip
+    size = sum(p.stat().st_size for p in texts) / 1e6
+    print(f"\n{len(texts)} text files, {size:.1f} MB; CPU seconds of decode_text, best of 3")
+    print("| code | CPU s | ms per file |")
+    print("|---|---:|---:|")
+    for label, checkout in ((args.code, args.code.resolve()), ("this checkout", here)):
+        seconds = _decode_seconds(_module(checkout, "plaintext").decode_text, texts, 3)
+        print(f"| {label} | {seconds:.2f} | {1000 * seconds / len(texts):.1f} |")
 
 
 if __name__ == "__main__":
