@@ -4,14 +4,18 @@ Measured on chardet's test files, which name each file's true encoding (bench/ro
 UTF-8 is taken when the bytes are UTF-8, UTF-16/32 also without a byte order mark, 7-bit
 ISO-2022 by its escape sequences; otherwise charset-normalizer's candidates are ranked by
 least mess, then most coherent language, then the encodings German offices use, and a
-Windows code page whose own bytes (0x80-0x9F) never occur is read as its ISO twin. Text that
-decodes is never refused: control characters are removed, form feeds kept.
+Windows code page whose own bytes (0x80-0x9F) never occur is read as its ISO twin. Latin-script
+text is then decoded with every Latin code page and judged by its letters (``latin_score``):
+charset-normalizer rates Hungarian and Polish alike in cp1250 and cp1252, where only one of the
+two spells a language. Text that decodes is never refused: control characters are removed,
+form feeds kept.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 
 from charset_normalizer import from_bytes
 
@@ -30,6 +34,27 @@ _CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _PREFERRED = ("cp1252", "iso8859_15", "latin_1", "cp850", "mac_roman", "cp1250", "iso8859_2")
 _ISO_TWIN = {"cp1250": "iso8859_2", "cp1252": "latin_1", "cp1254": "iso8859_9"}
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")
+# The Latin code pages a text in a Latin script may come in; on a tie the first wins (after
+# the encoding chosen before, so that text decoded right stays so).
+_LATIN = (
+    "cp1252", "iso8859_15", "latin_1", "cp1250", "iso8859_2", "cp1257", "iso8859_13", "cp1254",
+    "iso8859_9", "iso8859_16", "iso8859_4", "iso8859_10", "iso8859_3", "iso8859_14", "mac_roman",
+    "mac_latin2", "cp850", "cp852", "cp437",
+)  # fmt: skip
+# The letters beyond ASCII of the languages written in them (lower case): a decoding whose
+# letters one language spells is right; cp1252's "õ û" in Hungarian or "³ ¿ œ" in Polish are not.
+ALPHABETS = {
+    "de": "äöüß", "fr": "àâæçéèêëîïôœùûüÿ", "es": "áéíñóúü", "pt": "áâãàçéêíóôõú",
+    "it": "àèéìíîòóùú", "ca": "àçèéíïòóúü·", "nl": "áéëïóöü", "da/no": "æøåé", "sv": "åäöé",
+    "fi": "äöåšž", "is": "áðéíóúýþæö", "et": "äöõüšž", "cs": "áčďéěíňóřšťúůýž",
+    "sk": "áäčďéíĺľňóôŕšťúýž", "pl": "ąćęłńóśźż", "hu": "áéíóöőúüű", "ro": "ăâîșțşţ",
+    "hr/sl/bs": "čćđšž", "tr": "çğıi̇öşüâî", "lv": "āčēģīķļņšūž", "lt": "ąčęėįšųūž",
+    "sq": "çë", "mt": "ċġħżàèìòù", "ga/cy": "áéíóúâêîôûŵŷ",
+}  # fmt: skip
+# A character that is no letter between two letters: "sz³o", "mo¿e" (but not an apostrophe).
+_IN_WORD_SYMBOL = re.compile(r"(?<=[^\W\d_])[^\w\s'’ʼ·\-](?=[^\W\d_])")
+_C1_OR_REPLACED = re.compile("[\x80-\x9f\ufffd]")
+_SCORED_BYTES = 1 << 16
 
 
 def unicode_encoding(data: bytes) -> str | None:
@@ -92,8 +117,42 @@ def _legacy_encoding(data: bytes, *, strict: bool = False) -> str | None:
     best = [c.encoding for c in least_mess if round(c.coherence, 2) == coherence]
     chosen = min(best, key=lambda e: _PREFERRED.index(e) if e in _PREFERRED else len(_PREFERRED))
     if chosen in _ISO_TWIN and not _C1_BYTES.search(data):
-        return _ISO_TWIN[chosen]
-    return chosen
+        chosen = _ISO_TWIN[chosen]
+    return _best_latin(data, chosen)
+
+
+def _best_latin(data: bytes, chosen: str) -> str:
+    """``chosen``, or the Latin code page whose letters read clearly better (Latin text only)."""
+    sample = data[:_SCORED_BYTES]
+    text = sample.decode(chosen, errors="replace")
+    beyond_ascii = [c for c in text if ord(c) > 127 and c.isalpha()]
+    latin = sum(_is_latin(c) for c in beyond_ascii)
+    if not beyond_ascii or latin < len(beyond_ascii) / 2:
+        return chosen  # Cyrillic, Greek, Hebrew, CJK …: charset-normalizer's choice stands
+    best, best_score = chosen, latin_score(text)
+    for encoding in _LATIN:
+        score = latin_score(sample.decode(encoding, errors="replace"))
+        if score > best_score:
+            best, best_score = encoding, score
+    return best
+
+
+def _is_latin(letter: str) -> bool:
+    """Latin-1 Supplement to Latin Extended-B and Latin Extended Additional."""
+    return 0xC0 <= ord(letter) <= 0x24F or 0x1E00 <= ord(letter) <= 0x1EFF
+
+
+def latin_score(text: str) -> int:
+    """How well one language spells the letters beyond ASCII: those it has, less the others.
+
+    Letters no language of ``ALPHABETS`` has, symbols inside words, C1 controls and undecodable
+    bytes all count against the reading.
+    """
+    counts = Counter(c.lower() for c in text if ord(c) > 127 and c.isalpha())
+    total = sum(counts.values())
+    spelled = max(sum(counts[c] for c in alphabet) for alphabet in ALPHABETS.values())
+    junk = len(_IN_WORD_SYMBOL.findall(text)) + len(_C1_OR_REPLACED.findall(text))
+    return 2 * spelled - total - 2 * junk
 
 
 def _iso2022(data: bytes) -> str:

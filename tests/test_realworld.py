@@ -1,8 +1,9 @@
 """Files nobody here wrote, from other projects' test suites: one bad file costs one line.
 
-The fixtures in tests/fixtures/realworld are real files of Pillow, pdf.js, pdfplumber, pypdf and
-charset_normalizer (sources in tests/fixtures/README.md); each once stopped a batch, lost its
-text or was refused although other readers read it. bench/robustness.py runs 790 such files.
+The fixtures in tests/fixtures/realworld are real files of Pillow, pdf.js, pdfplumber, pypdf,
+chardet and charset_normalizer (sources in tests/fixtures/README.md); each once stopped a
+batch, lost its text or was refused although other readers read it. bench/robustness.py runs
+790 such files.
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ ADDED = (
     "senate-expenditures.pdf",  # an English text layer
     "issue16063.pdf",  # a Japanese text layer
 )
+# Added before too, but with text lost: letter-spaced or joined words, a signature's text, and
+# Central European texts decoded as cp1252 (chardet's test files, named after their encoding).
+TEXT_LOST = (
+    "bug854315.pdf",  # a signature widget: its text only in the annotation's appearance
+    "iso-8859-2-hungarian_ude_1.txt",
+    "iso-8859-2-polish_ude_1.txt",
+    "windows-1250-hungarian_ude_1.txt",
+)
 FAILED = {
     "crash-1185209c.tif": "Bild ist beschädigt oder unvollständig",
     "r6-both-passwords.pdf": "PDF ist verschlüsselt",
@@ -47,7 +56,7 @@ FAILED = {
 def batch(tmp_path_factory) -> dict:
     """One ingest of every real-world fixture by the real command, as a user runs it."""
     folder = tmp_path_factory.mktemp("eingang")
-    names = sorted([*ADDED, *FAILED])
+    names = sorted([*ADDED, *TEXT_LOST, *FAILED])
     # The bad files first: the batch must go on behind them.
     for index, name in enumerate(sorted(names, key=lambda n: n not in FAILED)):
         shutil.copy(REALWORLD / name, folder / f"{index:02d}_{name}")
@@ -65,8 +74,8 @@ def batch(tmp_path_factory) -> dict:
 
 def test_every_real_world_file_costs_at_most_its_own_line(batch) -> None:
     assert batch["exit"] == 1  # two files failed
-    assert set(batch["lines"]) == {*ADDED, *FAILED}
-    for name in ADDED:
+    assert set(batch["lines"]) == {*ADDED, *TEXT_LOST, *FAILED}
+    for name in (*ADDED, *TEXT_LOST):
         assert batch["lines"][name]["status"] == "added", (name, batch["lines"][name])
     for name, message in FAILED.items():
         line = batch["lines"][name]
@@ -107,6 +116,45 @@ def test_foreign_and_bannered_text_layers_are_kept_and_found(batch, name, word) 
     assert {p["method"] for p in shown["pages"]} == {"pdf"}
     hits = search_json(batch["home"], word)["hits"]
     assert batch["lines"][name]["doc_id"] in [h["doc_id"] for h in hits]
+
+
+def test_mirrored_glyph_runs_are_stored_as_words_on_every_page(batch) -> None:
+    # pdfplumber reads the mirrored runs of six of its eight pages "T h e m o v i e".
+    shown = _show(batch, "issue-848.pdf")
+    assert len(shown["pages"]) == 8
+    for page in shown["pages"]:
+        assert "Frederickson" in page["text"] and "Boddicker" in page["text"], page["number"]
+
+
+def test_words_set_tight_are_stored_apart_and_found(batch) -> None:
+    # pdfplumber joins them: "DISTRICTDIRECTOR", "LEGISLATIVECORRESPONDENT".
+    text = _show(batch, "senate-expenditures.pdf")["pages"][0]["text"]
+    assert "DISTRICT DIRECTOR" in text and "LEGISLATIVE CORRESPONDENT" in text
+    hits = search_json(batch["home"], "correspondent")["hits"]
+    assert batch["lines"]["senate-expenditures.pdf"]["doc_id"] in [h["doc_id"] for h in hits]
+
+
+def test_the_text_of_a_signature_annotation_is_kept_and_found(batch) -> None:
+    shown = _show(batch, "bug854315.pdf")
+    assert shown["pages"][0]["method"] == "pdf"
+    assert "Firmato elettronicamente" in shown["pages"][0]["text"]
+    hits = search_json(batch["home"], "Rüschlikon")["hits"]
+    assert batch["lines"]["bug854315.pdf"]["doc_id"] in [h["doc_id"] for h in hits]
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [
+        ("iso-8859-2-hungarian_ude_1.txt", "iso8859_2"),
+        ("iso-8859-2-polish_ude_1.txt", "iso8859_2"),
+        ("windows-1250-hungarian_ude_1.txt", "cp1250"),
+    ],
+)
+def test_central_european_texts_are_decoded_in_their_own_code_page(batch, name, encoding) -> None:
+    # charset-normalizer rates cp1252 alike; its "õ û" and "³ ¿ œ" spell no language.
+    truth = (REALWORLD / name).read_bytes().decode(encoding)
+    stored = " ".join(p["text"] for p in _show(batch, name)["pages"])
+    assert stored.split() == truth.split()
 
 
 def test_a_japanese_text_layer_is_kept_not_ocrd_in_german(batch) -> None:
