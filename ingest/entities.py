@@ -77,16 +77,18 @@ _COMPASS_DISTRICT = re.compile(
 )
 # An item of a list beside a place is a place of the same kind ("Bruchsal, Östringen und …").
 # Items of a list; between towns also a route or a slash ("Karlsruhe – Graben-Neudorf").
-_AND = r"(?:\s*\([^()\n]{0,30}\))?(?:,[ \t]*|[ \t]+(?:und|oder|sowie)[ \t]+|/)"
+_AND = r"(?:\s*\([^()\n]{0,30}\))?(?:,\s*|\s+(?:und|oder|sowie)\s+|/)"
 _OR_ROUTE = r"|[ \t]+[-–][ \t]+|–"
 _ARTICLES = r"(?:(?:der|dem|in)[ \t]+)?"
+# A numbered legend of districts: "01 Innenstadt-Ost 10 Knielingen 19 Durlach".
+_NUMBERED = r"|\s+\d{1,2}[ \t]+"
 _ELLIPSIS = r"(?:[A-ZÄÖÜ]\w*-[ \t]+(?:und|oder)[ \t]+)?"  # "Ost- und Weststadt"
 _LIST = {
     route: (
         re.compile(rf"([A-ZÄÖÜ][\w-]+)(?:{_AND}{extra}){_ARTICLES}\Z"),
         re.compile(rf"\A(?:{_AND}{extra}){_ARTICLES}{_ELLIPSIS}([A-ZÄÖÜ][\w-]+)"),
     )
-    for route, extra in ((False, ""), (True, _OR_ROUTE))
+    for route, extra in ((False, _NUMBERED), (True, _OR_ROUTE))
 }
 _COMPASS = re.compile(r"(?:Nord|Süd|Ost|West)(?:ost|west)?")
 _CONTEXT = 60

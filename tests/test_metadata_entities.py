@@ -87,3 +87,16 @@ def test_a_name_wrapped_after_its_role_is_one_name_and_a_noun_is_no_name() -> No
         "Fenrich Stadtviertel für Stadtviertel herumgegangen.\n"
     )
     assert _persons(text) == ["Svenja Schulze"]
+
+
+def test_districts_in_a_numbered_legend_count_beside_a_known_one() -> None:
+    text = (
+        "Stadtteile\n01 Innenstadt-Ost 10 Knielingen 19 Durlach\n02 Innenstadt-West 11 Grünwinkel\n"
+    )
+    assert set(_places(text)) == {
+        "Innenstadt-Ost",
+        "Knielingen",
+        "Durlach",
+        "Innenstadt-West",
+        "Grünwinkel",
+    }
