@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 
@@ -186,22 +187,33 @@ def _places_at(
     if _COMPASS_DISTRICT.fullmatch(word):
         return [_district(word)]
     before = text[max(0, m.start() - 25) : m.start()]
-    listed = _listed(text, m, found)
-    place = _city(word, before, repeated=words[m.group(0)] >= _FUZZY_REPEATS, listed=listed)
+    repeated = words[m.group(0)] >= _FUZZY_REPEATS
+    if "-" not in word and word.lower() in german_words().words and not _named(word):
+        # An everyday word (most capitalised words) names a district only after a cue.
+        cue = _DISTRICT_CUE.search(before)
+        return [_district(word)] if cue and cue.group("strong") else []
+    place = _city(word, before, repeated=repeated, listed=lambda: _listed(text, m, found))
     if place is None and word.endswith("s"):  # the genitive: "Stadtteile Karlsruhes"
-        place = _city(word[:-1], before, repeated=False, listed=listed)
+        place = _city(word[:-1], before, repeated=False, listed=lambda: "")
     if place or _lookup(word, repeated=False):
         return [place] if place else []
     if "-" in word and (parts := _compound(word, before, found)):
         return parts
-    if (town := _small_towns().get(word)) and (_PLACE_CUE.search(before) or listed):
+    if (town := _small_towns().get(word)) and (
+        _PLACE_CUE.search(before) or _listed(text, m, found)
+    ):
         return [Found(town[0], 0, "Ortsverzeichnis GeoNames nach Ortsangabe", "")]
     cue = _DISTRICT_CUE.search(before)
-    if cue and (cue.group("strong") or words[m.group(0)] >= _FUZZY_REPEATS):
+    if cue and (cue.group("strong") or repeated):
         return [_district(word)]
-    if _listed(text, m, found, route=False) == _DISTRICT and _proper(word.rpartition("-")[2]):
+    if _proper(word.rpartition("-")[2]) and _listed(text, m, found, route=False) == _DISTRICT:
         return [_district(word)]
     return []
+
+
+def _named(word: str) -> bool:
+    """The gazetteer knows the word, or its genitive's base, as a city or town."""
+    return any(w in _gazetteer() or w in _small_towns() for w in (word, word.removesuffix("s")))
 
 
 def _compound(word: str, before: str, found: dict[str, Found]) -> list[Found]:
@@ -211,9 +223,9 @@ def _compound(word: str, before: str, found: dict[str, Found]) -> list[Found]:
     """
     head, _, rest = word.partition("-")
     if _COMPASS.fullmatch(rest):
-        place = found.get(head) or _city(head, before, repeated=False, listed="")
+        place = found.get(head) or _city(head, before, repeated=False, listed=lambda: "")
         return [place] if place else []
-    city = found.get(head) or _city(head, before, repeated=False, listed="")
+    city = found.get(head) or _city(head, before, repeated=False, listed=lambda: "")
     if city is None:
         return []
     if town := _small_towns().get(rest):
@@ -223,14 +235,15 @@ def _compound(word: str, before: str, found: dict[str, Found]) -> list[Found]:
     return [city]
 
 
-def _city(word: str, before: str, *, repeated: bool, listed: str) -> Found | None:
+def _city(word: str, before: str, *, repeated: bool, listed: Callable[[], str]) -> Found | None:
     entry = _lookup(word, repeated=repeated)
     if entry is None:
         return None
     german, population, country = entry
-    cued = bool(_PLACE_CUE.search(before)) or bool(listed)
     big = population >= (_BIG_GERMAN_CITY if country == "DE" else _BIG_CITY)
-    if not (cued or (big and word not in _AMBIGUOUS and not _ARTICLE.search(before))):
+    plain = big and word not in _AMBIGUOUS and not _ARTICLE.search(before)
+    cued = bool(_PLACE_CUE.search(before)) or (not plain and bool(listed()))
+    if not (cued or plain):
         return None
     method = "Ortsverzeichnis GeoNames" + (" nach Ortsangabe" if cued else "")
     return Found(german, 0, method, word if word != german else "")
@@ -270,6 +283,8 @@ def _title_case(word: str) -> str:
     return word
 
 
+# Every pass and every document asks again for the same words; the fuzzy search is costly.
+@lru_cache(maxsize=65536)
 def _lookup(word: str, *, repeated: bool) -> tuple[str, int, str] | None:
     entry = _gazetteer().get(word)
     if entry:
