@@ -77,7 +77,8 @@ _COMPASS_DISTRICT = re.compile(
     r"Innenstadt-(?:Nord|Süd|Ost|West)"
 )
 # An item of a list beside a place is a place of the same kind ("Bruchsal, Östringen und …").
-# Items of a list; between towns also a route or a slash ("Karlsruhe – Graben-Neudorf").
+# Towns are also joined by a route ("Karlsruhe – Graben-Neudorf", route=True), districts also
+# by the numbers of a map legend (route=False).
 _AND = r"(?:\s*\([^()\n]{0,30}\))?(?:,\s*|\s+(?:und|oder|sowie)\s+|/)"
 _OR_ROUTE = r"|[ \t]+[-–][ \t]+|–"
 _ARTICLES = r"(?:(?:der|dem|in)[ \t]+)?"
