@@ -1,4 +1,9 @@
-"""Metadata extraction accuracy per field against hand-made labels (bench/metadata_labels.json)."""
+"""Metadata extraction accuracy per field against hand-made labels (bench/metadata_labels.json).
+
+How each field was labelled (who counts as a person, which places count, what a title is) is
+written in the labels' ``about`` key; a field is scored on every document whose label carries
+it, and reported per document kind.
+"""
 
 from __future__ import annotations
 

@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass
 
 from ingest.dates import find_dates, find_document_date
-from ingest.entities import find_persons, find_places
+from ingest.entities import find_places
 from ingest.found import Found
+from ingest.persons import find_persons
 from ingest.references import find_references
 from ingest.titles import HEADLINE_METHOD, find_title
 
