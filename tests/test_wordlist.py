@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,9 @@ def test_the_list_is_read_then_prepared_then_read_from_the_prepared_sets(
     (prepared,) = cache.iterdir()
     assert load_word_list(word_list, cache) == first
     assert list(cache.iterdir()) == [prepared]
+    marked = frozenset({"vorbereitet"})
+    prepared.write_bytes(marshal.dumps((marked, marked, marked)))
+    assert load_word_list(word_list, cache).words == marked  # read from there, not the list
 
 
 def test_a_changed_list_is_read_again_and_a_damaged_preparation_repaired(
