@@ -221,10 +221,11 @@ def set_table(results: Sequence[Result]) -> None:
     """Per set: means, images worse than raw by more than a CER point, numbers found."""
     print(
         "| set | images | mean CER raw / ours | mean CER w/o dot leaders raw / ours "
-        "| mean WER raw / ours | numbers found raw / ours | lines lost raw / ours "
+        "| mean CER, line-end hyphens joined raw / ours | mean WER raw / ours "
+        "| numbers found raw / ours | lines lost raw / ours "
         "| § found raw / ours | worse / better by > 1 point (w/o leaders) | seconds raw / ours |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name in dict.fromkeys(r.sample.set_name for r in results):
         rs = [r for r in results if r.sample.set_name == name]
         worse = sum(r.ours.cer_no_leaders > r.raw.cer_no_leaders + 0.01 for r in rs)
@@ -234,6 +235,8 @@ def set_table(results: Sequence[Result]) -> None:
             f"{_pct(_mean(r.ours.cer for r in rs))} | "
             f"{_pct(_mean(r.raw.cer_no_leaders for r in rs))} / "
             f"{_pct(_mean(r.ours.cer_no_leaders for r in rs))} | "
+            f"{_pct(_mean(r.raw.cer_hyphens_joined for r in rs))} / "
+            f"{_pct(_mean(r.ours.cer_hyphens_joined for r in rs))} | "
             f"{_pct(_mean(r.raw.wer for r in rs))} / {_pct(_mean(r.ours.wer for r in rs))} | "
             f"{sum(r.raw.numbers_found for r in rs)} / {sum(r.ours.numbers_found for r in rs)} "
             f"| {sum(r.raw.lines_lost for r in rs)} / {sum(r.ours.lines_lost for r in rs)} "

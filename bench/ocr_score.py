@@ -13,6 +13,9 @@ from rapidfuzz.distance import Levenshtein
 # expected to reproduce their length, so one CER leaves them out.
 _LEADERS = re.compile(r"(?:[.…_]\s?){3,}")
 _WORD = re.compile(r"\w+")
+# A word broken at a line end: "Men-" / "schen" (transcriptions of old print keep the hyphen;
+# Findbuch's clean-up joins it, so each such word costs it two edits against them).
+_LINE_END_HYPHEN = re.compile(r"(?<=\w)[-⸗¬]\s*\n\s*(?=[a-zäöüßſ])")
 _NUMBER = re.compile(r"\d+")
 # A ground-truth line counts as lost when no stretch of the reading matches it this well.
 _LINE_FOUND = 80.0
@@ -24,6 +27,7 @@ class Score:
 
     cer: float
     cer_no_leaders: float
+    cer_hyphens_joined: float
     wer: float
     words_found: float
     numbers: int
@@ -44,6 +48,11 @@ def without_leaders(text: str) -> str:
     return normalised(_LEADERS.sub(" ", text))
 
 
+def joined(text: str) -> str:
+    """The text with every word broken at a line end before a small letter joined."""
+    return normalised(_LINE_END_HYPHEN.sub("", text))
+
+
 def _cer(hypothesis: str, truth: str) -> float:
     return Levenshtein.distance(hypothesis, truth) / max(len(truth), 1)
 
@@ -55,7 +64,8 @@ def _found(hypothesis: list[str], truth: list[str]) -> int:
 
 
 def score(hypothesis: str, truth: str) -> Score:
-    """CER (with and without dot leaders), WER, words and numbers found, lines lost."""
+    """CER (as read, without dot leaders, line-end hyphens joined on both sides), WER, words
+    and numbers found, lines lost."""
     hyp, gt = normalised(hypothesis), normalised(truth)
     hyp_words, gt_words = hyp.split(), gt.split()
     gt_tokens = _WORD.findall(gt)
@@ -66,6 +76,7 @@ def score(hypothesis: str, truth: str) -> Score:
     return Score(
         cer=_cer(hyp, gt),
         cer_no_leaders=_cer(flat, without_leaders(truth)),
+        cer_hyphens_joined=_cer(joined(hypothesis), joined(truth)),
         wer=Levenshtein.distance(hyp_words, gt_words) / max(len(gt_words), 1),
         words_found=_found(_WORD.findall(hyp), gt_tokens) / max(len(gt_tokens), 1),
         numbers=len(gt_numbers),

@@ -29,7 +29,7 @@ STAGES = (
     ("metadata: all", "extract_metadata"),
     ("metadata: place gazetteer (with the word list)", "_gazetteer"),
     ("German word list, first use (page quality, then places)", "german_words"),
-    ("metadata: dates (dateparser)", "find_dates"),
+    ("metadata: dates", "find_dates"),
     ("searchable PDF and word boxes", "_derivatives"),
     ("archive: original, derivatives, catalog", "add"),
     ("index commit", "_commit"),
@@ -42,15 +42,23 @@ def _wall(command: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-def interleaved(page: Path, repeats: int) -> dict[str, list[float]]:
-    """Seconds of raw Tesseract and of ``findbuch ingest`` for the page, runs interleaved."""
+def interleaved(page: Path, repeats: int, before: Path | None) -> dict[str, list[float]]:
+    """Seconds of raw Tesseract and of ``findbuch ingest`` for the page, runs interleaved.
+
+    With ``before`` (a checkout of another commit), its ``findbuch ingest`` runs in each round
+    too, with that checkout first on the path.
+    """
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    seconds: dict[str, list[float]] = {"raw": [], "findbuch": []}
+    programs = {"findbuch": dict(os.environ)}
+    if before is not None:
+        programs = {"before": {**os.environ, "PYTHONPATH": str(before)}, **programs}
+    seconds: dict[str, list[float]] = {"raw": [], **{label: [] for label in programs}}
     for _ in range(repeats):
         seconds["raw"].append(_wall(["tesseract", str(page), "-", "-l", "deu"], env))
-        with tempfile.TemporaryDirectory() as home:
-            command = [str(FINDBUCH), "--home", f"{home}/h", "ingest", str(page)]
-            seconds["findbuch"].append(_wall(command, dict(os.environ)))
+        for label, program_env in programs.items():
+            with tempfile.TemporaryDirectory() as home:
+                command = [str(FINDBUCH), "--home", f"{home}/h", "ingest", str(page)]
+                seconds[label].append(_wall(command, program_env))
     return seconds
 
 
@@ -83,9 +91,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--page", type=Path, default=PAGE)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--before", type=Path, help="a checkout of the commit to compare with")
     args = parser.parse_args()
     load_before = os.getloadavg()
-    seconds = interleaved(args.page, args.repeats)
+    seconds = interleaved(args.page, args.repeats, args.before)
     stats = profiled(args.page)
     print(f"Machine: {machine()} (shared with other sessions)")
     print(f"Command: cd {Path.cwd()} && {' '.join(sys.orig_argv)}")
@@ -97,6 +106,9 @@ def main() -> None:
         print(f"| {label} | {min(runs):.2f} | {', '.join(f'{s:.2f}' for s in runs)} |")
     verdict = "PASS" if ours <= raw + 0.7 else "MISS"
     print(f"\nfindbuch - raw: {ours - raw:+.2f} s ({ours / raw:.2f}x); target <= +0.7 s: {verdict}")
+    if "before" in seconds:
+        earlier = min(seconds["before"])
+        print(f"before - raw: {earlier - raw:+.2f} s ({earlier / raw:.2f}x)")
     print()
     print("| stage of one ingest (profiled, in-process) | seconds |")
     print("|---|---|")

@@ -9,8 +9,6 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import dateparser
-
 from common.errors import FindbuchError
 
 LOCAL_ZONE = "Europe/Berlin"
@@ -102,6 +100,8 @@ def read_date(text: str) -> str:
     Raises:
         FindbuchError: not a date.
     """
+    import dateparser  # only edits need it; every command imports this module (#18)
+
     text = text.strip()
     parsed = dateparser.parse(
         text,

@@ -6,8 +6,6 @@ import difflib
 import re
 from datetime import date
 
-import dateparser
-
 from common.fields import GERMAN_MONTHS
 from ingest.found import Found
 
@@ -50,7 +48,13 @@ _LAW_VERSION = re.compile(r"\bder\s*$")
 _SESSION_LABEL = re.compile(r"\b(Termin|Sitzung|Beratungsfolge|TOP|Eingang|eingegangen)\b")
 _LABEL_LOOKBACK_LINES = 3
 _HEADER_LINES = 40
-_SETTINGS = {"DATE_ORDER": "DMY", "STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"}
+# The month names and abbreviations ``DATE`` admits, by number.
+_MONTH_NUMBERS = {
+    **{name.lower(): number for number, name in enumerate(MONTHS, start=1)},
+    **{"jänner": 1, "maerz": 3, "jan": 1, "feb": 2, "mär": 3, "mrz": 3, "apr": 4, "jun": 6},
+    **{"jul": 7, "aug": 8, "sep": 9, "sept": 9, "okt": 10, "nov": 11, "dez": 12},
+}
+_PARTS = re.compile(r"(\d{1,2})\.\s?(?:(\d{1,2})\.\s?|([^\W\d_]+)\.?\s+)(\d{4})")
 # OCR reads the 1 of "21" as I, l or |, and splits the digits: "2 I MÜZ. 2024".
 _OCR_ONE = re.compile(r"(?<=\d)\s*[Il|]\s*|\s*[Il|](?=\s*\d)")
 _SPLIT_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
@@ -58,9 +62,24 @@ _OCR_DAMAGED = re.compile(r"^\s*(\d{1,2})\s*\.?\s*([A-Za-zÄÖÜäöü]{3,9})\.?
 
 
 def parse_german_date(text: str) -> date | None:
-    """Parse ``27.03.2024`` or ``27. März 2024``; ``None`` for impossible dates."""
-    parsed = dateparser.parse(text, languages=["de"], settings=_SETTINGS)
-    return parsed.date() if parsed else None
+    """Parse ``27.03.2024`` or ``27. März 2024``; ``None`` for impossible dates.
+
+    Only the shapes ``DATE`` finds are read, so plain rules do: they give dateparser's dates
+    (DMY, strict; a month over 12 read as the day, ``1.13.2024`` as 13 January, as it does)
+    without its 0.3 s of language data on every ingest's first date (#18).
+    """
+    match = _PARTS.fullmatch(text.strip())
+    if match is None:
+        return None
+    day_text, number, name, year = match.groups()
+    day = int(day_text)
+    month = int(number) if number else _MONTH_NUMBERS.get(name.lower(), 0)
+    if number and month > 12 >= day:
+        day, month = month, day
+    try:
+        return date(int(year), month, day)
+    except ValueError:
+        return None
 
 
 def find_dates(pages: list[str]) -> list[Found]:
