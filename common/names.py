@@ -147,7 +147,7 @@ _REPEATS = re.compile(r"(.)\1+")
 # French writes ж as j; German and English j (й) never stands before a consonant, doubled, or
 # before y at the start: Snejnoe, Zaporijjia, Jytomyr.
 _FRENCH_ZH = re.compile(r"j(?=[bcdfgklmnpqrstvwxz])|jj|^j(?=y)")
-_ALIASES = Path(__file__).with_name("name_aliases.tsv")
+NAME_ALIASES = Path(__file__).with_name("name_aliases.tsv")
 
 
 def is_cyrillic(char: str) -> bool:
@@ -173,7 +173,7 @@ def name_key(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _aliases() -> dict[str, str]:
-    lines = _ALIASES.read_text(encoding="utf-8").splitlines()
+    lines = NAME_ALIASES.read_text(encoding="utf-8").splitlines()
     return dict(line.split("\t") for line in lines if line and not line.startswith("#"))
 
 

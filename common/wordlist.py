@@ -1,27 +1,19 @@
 """Debian's German word list (wngerman), shared by compound splitting and place finding.
 
 Reading the list's 356,000 lines into sets costs 0.22-0.28 s, paid by every ``ingest`` of
-one file (#18). The sets are therefore prepared once and kept beside this module's compiled
-code, named by the list's SHA-256 and the Python version (marshal's format is Python's):
-loading them takes half the time, and a changed list or Python makes a new file. Where that
-folder is not writable the list is read as before.
+one file (#18); the sets are prepared once (``common.prepared``) and load in half the time.
 """
 
 from __future__ import annotations
 
-import hashlib
-import marshal
-import os
-import sys
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from common.errors import MissingDependencyError
+from common.prepared import CACHE_DIR, prepared, prepared_path
 
 WORD_LIST = Path("/usr/share/dict/ngerman")
-CACHE_DIR = Path(__file__).with_name("__pycache__")
 
 
 @dataclass(frozen=True)
@@ -60,39 +52,17 @@ def load_word_list(path: Path, cache_dir: Path) -> WordList:
             f"Deutsche Wortliste {path} fehlt: sudo apt-get install wngerman"
         )
     data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    prepared = cache_dir / f"{path.name}-{digest}.{sys.implementation.cache_tag}.marshal"
-    try:
-        # S302: the file is ours, beside the compiled code Python trusts as much.
-        words = WordList(*marshal.loads(prepared.read_bytes()))  # noqa: S302
-    except (OSError, EOFError, ValueError, TypeError):  # not prepared yet, or damaged
-        words = _read(data.decode("utf-8"))
-        _prepare(prepared, words)
-    return words
+    sets = prepared(prepared_path(cache_dir, path.name, [data]), lambda: _read(data.decode()))
+    return WordList(*sets)
 
 
-def _read(text: str) -> WordList:
+def _read(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The sets of a ``WordList``, in its order."""
     entries = [w for w in (line.strip() for line in text.splitlines()) if w.isalpha()]
     lowered = {w: w.lower() for w in entries}
     shared = {w: w for w in lowered.values()}  # one string object for words and nouns
-    return WordList(
-        words=frozenset(shared),
-        nouns=frozenset(shared[lowered[w]] for w in entries if w[0].isupper()),
-        lowercase=frozenset(shared.get(w, w) for w in entries if w[0].islower()),
+    return (
+        frozenset(shared),
+        frozenset(shared[lowered[w]] for w in entries if w[0].isupper()),
+        frozenset(shared.get(w, w) for w in entries if w[0].islower()),
     )
-
-
-def _prepare(prepared: Path, words: WordList) -> None:
-    """Write the sets atomically; a folder that cannot be written leaves them unprepared."""
-    try:
-        prepared.parent.mkdir(exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=prepared.parent, prefix=prepared.name)
-    except OSError:
-        return
-    try:
-        os.fchmod(handle, 0o644)  # as readable as the compiled code beside it
-        with os.fdopen(handle, "wb") as f:
-            f.write(marshal.dumps((words.words, words.nouns, words.lowercase)))
-        Path(temporary).replace(prepared)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)

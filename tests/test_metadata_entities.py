@@ -100,3 +100,10 @@ def test_districts_in_a_numbered_legend_count_beside_a_known_one() -> None:
         "Innenstadt-West",
         "Grünwinkel",
     }
+
+
+def test_the_prepared_gazetteer_is_the_one_geonames_gives() -> None:
+    from ingest import entities
+
+    assert entities._tables() == entities._build_tables()
+    assert entities._gazetteer()["Kyiv"][0] == "Kyjiw"
