@@ -18,7 +18,7 @@ from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer, T
 from common.names import is_cyrillic, name_key, transliterate
 from index.compounds import split_compound
 
-ANALYZER_VERSION = 4  # 4: CJK runs as character bigrams
+ANALYZER_VERSION = 5  # 5: hyphenated names keyed by their parts
 
 # A word, or several joined by / . - (identifiers such as V2072/23, SR/049/2023, 27.03.2024
 # and hyphenated words such as Nordrhein-Westfalen). "\/" is an OCR reading of "V".
@@ -219,15 +219,19 @@ class NameKeyFilter(Filter):
     """Replace each word by its spelling-independent name key (see ``common.names``)."""
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        """Key words of three letters or more; at index time only capitalised ones (names)."""
+        """Key words of three letters or more; at index time only capitalised ones (names).
+
+        A hyphenated name (``Iwano-Frankiwsk``, ``Baden-Baden``) is keyed by its parts, so that
+        ``Ivano-Frankivsk`` finds it (the field has no positions; a query needs every part).
+        """
         for t in tokens:
-            text = t.text
-            if len(text) < MIN_NAME_KEY or not text.isalpha():
-                continue
-            if t.mode == "index" and not text[0].isupper():
-                continue
-            t.text = name_key(text.lower())
-            yield t
+            for part in t.text.split("-"):
+                if len(part) < MIN_NAME_KEY or not part.isalpha():
+                    continue
+                if t.mode == "index" and not part[0].isupper():
+                    continue
+                t.text = name_key(part.lower())
+                yield t
 
 
 def german_analyzer() -> Analyzer:

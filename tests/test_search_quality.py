@@ -217,3 +217,18 @@ def test_snippet_shows_a_match_at_the_end_of_a_long_page(tmp_path: Path) -> None
     late = next(w for w in reversed(words) if text.find(w) > 1500)
     [hit] = search_json(tmp_path / "home", late)["hits"]
     assert f"<mark>{late}</mark>" in hit["snippet"]
+
+
+def test_hyphenated_names_are_found_in_another_spelling(tmp_path: Path) -> None:
+    note = tmp_path / "reise.txt"
+    note.write_text(
+        "Reisebericht\n\nDie Delegation reiste nach Iwano-Frankiwsk und weiter nach Baden-Baden.\n",
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    run_cli("--home", str(home), "ingest", str(note))
+    for query in ("Ivano-Frankivsk", "Iwano-Frankiwsk", "Iwano-Frankiwsk~", "ort:Ivano-Frankivsk"):
+        assert search_json(home, query)["total"] == 1, query
+    [hit] = search_json(home, "Ivano-Frankivsk")["hits"]
+    assert "<mark>Iwano-Frankiwsk</mark>" in hit["snippet"]
+    assert search_json(home, "Ivano-Lwiw")["total"] == 0  # every part must be there
