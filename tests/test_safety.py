@@ -54,10 +54,11 @@ def _paragraph_documents(folder: Path) -> list[Path]:
     return files
 
 
-def _ingest_process(home: Path, folder: Path) -> subprocess.Popen:
+def _ingest_process(home: Path, folder: Path, *, lines: bool = False) -> subprocess.Popen:
+    """``ingest --json`` in its own process; with ``lines`` its JSON lines can be read."""
     return subprocess.Popen(
         [FINDBUCH, "--home", home, "ingest", folder, "--jobs", "1", "--json"],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if lines else subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
 
@@ -76,12 +77,17 @@ def test_killed_ingest_restarted_ends_with_every_file_exactly_once(tmp_path: Pat
     rng = random.Random(7)
     kills = 0
     for _ in range(5):
-        process = _ingest_process(home, tmp_path / "eingang")
-        time.sleep(rng.uniform(0.3, 2.5))
+        # Killed after a random number of files, always before the last: mid-batch, however
+        # fast the machine reads (a random sleep let a fast run finish before its kill).
+        process = _ingest_process(home, tmp_path / "eingang", lines=True)
+        for _line in range(rng.randint(1, len(files) - 1)):
+            if not process.stdout.readline():
+                break
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
         process.wait()
+        process.stdout.close()
     final = subprocess.run(
         [FINDBUCH, "--home", home, "ingest", tmp_path / "eingang"], capture_output=True, text=True
     )
