@@ -196,7 +196,7 @@ class WhooshIndex:
         state = self._current()
         plan = plan_search(state.searcher, self.schema, bounded, filters, want=offset + limit)
         if plan is None:
-            return SearchResults(query=text, total=0, hits=(), offset=offset)
+            return SearchResults(query=bounded.text, total=0, hits=(), offset=offset)
         ranked = rank(state.searcher, state.docs(), plan, offset=offset, limit=limit, sort=sort)
         matched = MatchedTerms.of(plan.terms)
         hits = tuple(
@@ -204,7 +204,7 @@ class WhooshIndex:
             for pages, complete in ranked.documents
         )
         return SearchResults(
-            query=text,
+            query=bounded.text,
             total=ranked.total,
             hits=hits,
             offset=offset,

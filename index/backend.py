@@ -108,7 +108,7 @@ class SearchResults:
     """A result list.
 
     Attributes:
-        query: the query as typed.
+        query: the query as searched: as typed, cut to the bounds of one search (``notice``).
         total: how many documents matched.
         hits: the documents of the requested slice (``offset``, ``limit``), in order.
         offset: how many documents precede ``hits``.

@@ -171,3 +171,14 @@ def test_the_search_page_filters_by_typed_arguments(council_home: Path) -> None:
     page = client.get("/", query_string={"q": "Stadt", "jahr": year}).get_data(as_text=True)
     filtered = search_json(council_home, f"Stadt jahr:{year}")
     assert f"{filtered['total']} Dokument" in page
+
+
+def test_an_over_long_query_is_not_repeated_in_every_link_of_the_page(council_home: Path) -> None:
+    """108 KB of query in each of ~100 links made a 10 MB page (and grew the server)."""
+    client = make_client(council_home, public=True)
+    query = "Stadt Gemeinderat " * 6000
+    page = client.get("/", query_string={"q": query}).get_data(as_text=True)
+    assert "länger als 1000 Zeichen" in page
+    assert "Dokument" in page and len(page) < 200_000
+    searched = search_json(council_home, query)["query"]
+    assert len(searched) <= 1000 and searched.startswith("Stadt Gemeinderat")
