@@ -204,7 +204,7 @@ class WhooshIndex:
         state = self._current()
         plan = plan_search(state.searcher, self.schema, bounded, filters, want=offset + limit)
         if plan is None:
-            return SearchResults(query=bounded.text, total=0, hits=(), offset=offset)
+            return SearchResults(query=text, total=0, hits=(), offset=offset, searched=bounded.text)
         ranked = rank(
             state.searcher,
             state.docs(),
@@ -220,13 +220,14 @@ class WhooshIndex:
             for pages, complete in ranked.documents
         )
         return SearchResults(
-            query=bounded.text,
+            query=text,
             total=ranked.total,
             hits=hits,
             offset=offset,
             facets=ranked.facets,
             suggestion=ranked.suggestion,
             notice=" ".join(plan.notices),
+            searched=bounded.text,
         )
 
     def highlight_pages(self, doc_id: str, text: str, pages: dict[int, str]) -> dict[int, str]:

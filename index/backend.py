@@ -108,7 +108,8 @@ class SearchResults:
     """A result list.
 
     Attributes:
-        query: the query as searched: as typed, cut to the bounds of one search (``notice``).
+        query: the query as typed.
+        searched: the query as searched: cut to the bounds of one search (``notice``).
         total: how many documents matched.
         hits: the documents of the requested slice (``offset``, ``limit``), in order.
         offset: how many documents precede ``hits``.
@@ -125,6 +126,7 @@ class SearchResults:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str = ""
     notice: str = ""
+    searched: str = ""
 
 
 class IndexBatch(Protocol):

@@ -180,8 +180,6 @@ def test_an_over_long_query_is_not_repeated_in_every_link_of_the_page(council_ho
     page = client.get("/", query_string={"q": query}).get_data(as_text=True)
     assert "länger als 1000 Zeichen" in page
     assert "Dokument" in page and len(page) < 200_000
-    searched = search_json(council_home, query)["query"]
-    assert len(searched) <= 1000 and searched.startswith("Stadt Gemeinderat")
 
 
 @pytest.mark.parametrize("text", QUERIES)

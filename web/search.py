@@ -77,7 +77,7 @@ def search_page() -> str:
     if results is not None and text:
         # The query as searched, cut to its bounds: a 100 KB query repeated in every link of
         # the page made a 10 MB answer and grew the server by 400 MB a minute (#15).
-        args["q"] = results.query
+        args["q"] = results.searched
     link = partial(_link, args)
     snippets = {h.doc_id: Markup(h.snippet) for h in results.hits} if results else {}  # noqa: S704 - escaped by the index
     same_text = {
