@@ -8,6 +8,7 @@ grouped by length, and only words of a fitting length are compared.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from rapidfuzz import process
@@ -18,7 +19,10 @@ from whoosh.reading import IndexReader
 # dropped first. A count of 64 pairs was less than one ``Haushalt~1`` needs on an index of 18
 # segments (5 fields each), so every search read them all again: 1.2 s at 28,000 pages.
 CACHED_WORDS = 2_000_000
-_lexicons: OrderedDict[tuple[str, str], dict[int, list[str]]] = OrderedDict()
+# Shared by the server's threads: without the lock two threads reading the same list counted
+# it twice, and the inflated count evicted every list on each search.
+_lock = threading.Lock()
+_lexicons: OrderedDict[tuple[str, str], tuple[dict[int, list[str]], int]] = OrderedDict()
 _cached_words = 0
 
 
@@ -54,14 +58,17 @@ def _lexicon(leaf: IndexReader, fieldname: str) -> dict[int, list[str]]:
     # Segment ids are random and never reused: one entry serves every searcher of the process.
     key = (segment.segment_id(), fieldname)
     global _cached_words
-    words = _lexicons.get(key)
-    if words is None:
-        words = _lexicons[key] = _read(leaf, fieldname)
-        _cached_words += _count(words)
-        while _cached_words > CACHED_WORDS and len(_lexicons) > 1:
-            _cached_words -= _count(_lexicons.popitem(last=False)[1])
-    else:
-        _lexicons.move_to_end(key)
+    with _lock:
+        if key in _lexicons:
+            _lexicons.move_to_end(key)
+            return _lexicons[key][0]
+    words = _read(leaf, fieldname)
+    with _lock:
+        if key not in _lexicons:
+            _lexicons[key] = (words, _count(words))
+            _cached_words += _lexicons[key][1]
+            while _cached_words > CACHED_WORDS and len(_lexicons) > 1:
+                _cached_words -= _lexicons.popitem(last=False)[1][1]
     return words
 
 
