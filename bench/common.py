@@ -11,7 +11,10 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+# ../shared beside the clone; FINDBUCH_SHARED names it for a clone elsewhere (a worktree).
+SHARED = Path(
+    os.environ.get("FINDBUCH_SHARED") or Path(__file__).resolve().parent.parent.parent / "shared"
+)
 
 
 def require_shared() -> Path:

@@ -3,8 +3,10 @@
 Query latency stands beside SQLite FTS5 and Tantivy configured as Paperless-ngx v3 configures
 it (``bench.paperless_tantivy``), in the same run on the same page texts.
 
-Run: ``python -m bench.scale [--pages 1000|10000|100000] [--pdf-pages N] [--load-seconds S]``.
-Every figure is printed beside a baseline measured in the same run, on the same input.
+Run: ``python -m bench.scale [--pages 1000|10000|100000] [--pdf-pages N] [--load-seconds S]
+[--home DIR]``. Every figure is printed beside a baseline measured in the same run, on the same
+input. ``--home`` measures queries and load on a home an earlier run built from the same pages
+(its ingest and reindex are not repeated: at 100,000 pages they take most of an hour).
 """
 
 from __future__ import annotations
@@ -282,8 +284,8 @@ class Run:
     pdf_ingest: IngestRun
     pdftotext_s: float
     corpus: TextCorpus
-    text_ingest: IngestRun
-    reindex: ReindexRun
+    text_ingest: IngestRun | None  # None: the home was reused (``--home``)
+    reindex: ReindexRun | None
     fts: FtsRun
     tantivy: paperless_tantivy.TantivyRun | None
     latency: list[KindLatency]
@@ -297,15 +299,17 @@ def measure(args: argparse.Namespace, shared: Path, work: Path) -> tuple[Run, li
     pdfs = karlsruhe.pdf_documents(corpus, args.pdf_pages)
     queries = karlsruhe.build_queries(corpus, shared)
     queries += [Query("hostile", text) for text in HOSTILE_QUERIES]
-    home = work / "home"
+    home = args.home or work / "home"
     loads: list[tuple[str, float]] = []
     _phase(loads, "PDF ingest", f"{len(pdfs.files)} Dateien, {pdfs.pages} Seiten")
     pdf_ingest = in_child(ingest_child, [str(p) for p in pdfs.files], str(work / "pdf-home"))
     base_s = pdftotext_seconds(pdfs)
-    _phase(loads, "text ingest", f"{len(corpus.docs)} Dokumente, {corpus.pages} Seiten")
-    text_ingest = in_child(ingest_child, [str(corpus.path / "docs")], str(home))
-    _phase(loads, "reindex", "home.reindex()")
-    reindex = in_child(reindex_child, str(home))
+    text_ingest, reindex = None, None
+    if args.home is None:
+        _phase(loads, "text ingest", f"{len(corpus.docs)} Dokumente, {corpus.pages} Seiten")
+        text_ingest = in_child(ingest_child, [str(corpus.path / "docs")], str(home))
+        _phase(loads, "reindex", "home.reindex()")
+        reindex = in_child(reindex_child, str(home))
     _phase(loads, "FTS5", "FTS5")
     fts = build_fts(corpus, work / "fts5.sqlite")
     engine, tantivy_run = None, None
@@ -339,35 +343,18 @@ def _ms(lat: Latency) -> str:
 
 
 def targets(run: Run) -> list[Target]:
-    """Judge every target of issue 8 on this run's figures."""
+    """Judge every target of issue 8 on this run's figures (the build's only if it was run)."""
     pdf_rate = run.pdf_ingest.pages / run.pdf_ingest.seconds
-    build_min = run.reindex.seconds * TARGET_PAGES / run.corpus.pages / 60
-    scaled = (
-        "measured"
-        if run.corpus.pages >= TARGET_PAGES
-        else f"projected linearly from {run.corpus.pages:,} pages"
-    )
-    text_mb = run.corpus.text_bytes / 1e6
     out = [
         Target(
             f"born-digital PDF ingest ≥ {PDF_PAGES_PER_S:.0f} pages/s",
             f"{pdf_rate:.1f} pages/s",
             pdf_rate >= PDF_PAGES_PER_S,
             "pdf",
-        ),
-        Target(
-            f"index build of 100k pages < {TARGET_BUILD_MIN:.0f} min",
-            f"{build_min:.1f} min ({scaled})",
-            build_min < TARGET_BUILD_MIN,
-            "index",
-        ),
-        Target(
-            "index size ≤ text size",
-            f"{run.reindex.index_mb:.1f} MB vs {text_mb:.1f} MB",
-            run.reindex.index_mb <= text_mb,
-            "size",
-        ),
+        )
     ]
+    if run.reindex is not None:
+        out += _build_targets(run, run.reindex)
     by_kind = {k.kind: k for k in run.latency}
     for kind, limit in KIND_TARGETS_MS.items():
         p95 = by_kind[kind].ours_cpu.p95 if kind == "hostile" else by_kind[kind].ours.p95
@@ -405,6 +392,30 @@ def targets(run: Run) -> list[Target]:
         Target("web memory flat (< 10 % growth)", growth, ok and load.memory_flat),
     ]
     return out
+
+
+def _build_targets(run: Run, reindex: ReindexRun) -> list[Target]:
+    build_min = reindex.seconds * TARGET_PAGES / run.corpus.pages / 60
+    scaled = (
+        "measured"
+        if run.corpus.pages >= TARGET_PAGES
+        else f"projected linearly from {run.corpus.pages:,} pages"
+    )
+    text_mb = run.corpus.text_bytes / 1e6
+    return [
+        Target(
+            f"index build of 100k pages < {TARGET_BUILD_MIN:.0f} min",
+            f"{build_min:.1f} min ({scaled})",
+            build_min < TARGET_BUILD_MIN,
+            "index",
+        ),
+        Target(
+            "index size ≤ text size",
+            f"{reindex.index_mb:.1f} MB vs {text_mb:.1f} MB",
+            reindex.index_mb <= text_mb,
+            "size",
+        ),
+    ]
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -452,6 +463,7 @@ def print_report(run: Run, judged: list[Target], args: argparse.Namespace, code:
     print(
         f"Options: --pages {args.pages} --pdf-pages {args.pdf_pages} "
         f"--load-seconds {args.load_seconds:g} --clients {args.clients} --repeat {args.repeat}"
+        + (f" --home {args.home}" if args.home else "")
     )
     print(
         f"Input: {corpus.pages:,} pages in {len(corpus.docs):,} Karlsruhe texts "
@@ -461,7 +473,8 @@ def print_report(run: Run, judged: list[Target], args: argparse.Namespace, code:
     loads = ", ".join(f"{label} {load:.1f}" for label, load in run.loads)
     print(f"Load average (1 min) as each phase began, on {os.cpu_count()} cores: {loads}\n")
     print(table(["measure", "Findbuch", "baseline", "ratio"], _measure_rows(run)))
-    for error in run.pdf_ingest.errors + run.text_ingest.errors:
+    text_errors = run.text_ingest.errors if run.text_ingest else ()
+    for error in run.pdf_ingest.errors + text_errors:
         print(f"- failed: {error}")
     print(
         "\nQuery latency, warm, in-process, ms p50 / p95 / p99; found: queries with at least "
@@ -492,16 +505,26 @@ LATENCY_HEADER = [
 
 
 def _measure_rows(run: Run) -> list[list[str]]:
-    pdf, text, rebuilt, fts = run.pdf_ingest, run.text_ingest, run.reindex, run.fts
-    pages, text_mb = run.corpus.pages, run.corpus.text_bytes / 1e6
-    return [
+    pdf = run.pdf_ingest
+    rows = [
         [
             f"born-digital PDF ingest, {len(run.pdfs.files)} files / {pdf.pages} pages "
             f"({pdf.ocr_pages} OCR'd, {pdf.failed} failed)",
             _rate(pdf.pages, pdf.seconds),
             "pdftotext " + _rate(run.pdfs.pages, run.pdftotext_s),
             f"{run.pdftotext_s / pdf.seconds:.2f}×",
-        ],
+        ]
+    ]
+    if run.text_ingest is not None and run.reindex is not None:
+        rows += _build_rows(run, run.text_ingest, run.reindex)
+    else:
+        rows.append(["text ingest and index build", "not run: home reused (--home)", "–", "–"])
+    return rows + _tantivy_rows(run)
+
+
+def _build_rows(run: Run, text: IngestRun, rebuilt: ReindexRun) -> list[list[str]]:
+    fts, pages, text_mb = run.fts, run.corpus.pages, run.corpus.text_bytes / 1e6
+    return [
         [
             f"text ingest (ingest_paths), {text.docs:,} docs / {text.pages:,} pages "
             f"({text.failed} failed)",
@@ -523,7 +546,6 @@ def _measure_rows(run: Run) -> list[list[str]]:
             f"({fts.db_mb:.1f} MB with its stored text)",
             f"{rebuilt.index_mb / fts.index_mb:.2f}×",
         ],
-        *_tantivy_rows(run),
     ]
 
 
@@ -576,25 +598,27 @@ def _print_load(load: LoadReport) -> None:
 def _memory_rows(run: Run) -> list[list[str]]:
     return [
         ["PDF ingest", f"{run.pdf_ingest.peak_mb:.0f} MB"],
-        ["text ingest", f"{run.text_ingest.peak_mb:.0f} MB"],
-        ["reindex", f"{run.reindex.peak_mb:.0f} MB"],
+        ["text ingest", f"{run.text_ingest.peak_mb:.0f} MB" if run.text_ingest else "–"],
+        ["reindex", f"{run.reindex.peak_mb:.0f} MB" if run.reindex else "–"],
         ["server, end of load", "–" if run.load.failure else f"{run.load.peak_mb:.0f} MB"],
     ]
 
 
-def profile_misses(judged: list[Target], run: Run, queries: list[Query], work: Path) -> None:
+def profile_misses(
+    judged: list[Target], run: Run, queries: list[Query], work: Path, home_dir: Path
+) -> None:
     """Re-run what missed under pyinstrument and print where the time goes."""
     wanted = list(dict.fromkeys(t.profile for t in judged if not t.ok and t.profile))
     if not wanted:
         return
     print("\n## Where the time and space go in the missed targets")
-    with DataHome(Settings(home=work / "home")) as home:
+    with DataHome(Settings(home=home_dir)) as home:
         for what in wanted:
             if what == "size":
                 print("\n### index size: the segment's files and each field's terms\n")
                 print(index_breakdown(home.index.path))
                 continue
-            description, fn, warm = _profile_job(what, run, queries, work, home)
+            description, fn, warm = _profile_job(what, run, queries, work, home, home_dir)
             if warm:
                 fn()
             name = what.replace(" ", "").replace("~", "")
@@ -643,7 +667,7 @@ def index_breakdown(path: Path) -> str:
 
 
 def _profile_job(
-    what: str, run: Run, queries: list[Query], work: Path, home: DataHome
+    what: str, run: Run, queries: list[Query], work: Path, home: DataHome, home_dir: Path
 ) -> tuple[str, Callable[[], object], bool]:
     """What to run under the profiler for a missed target: description, callable, warm first."""
     if what == "pdf":
@@ -662,7 +686,7 @@ def _profile_job(
         texts = [q.text for q in queries][::3]
         return (
             f"GET /?q= through the app's test client (no waitress) for {len(texts)} mixed queries",
-            lambda: [_get_search(work / "home", q) for q in texts],
+            lambda: [_get_search(home_dir, q) for q in texts],
             True,
         )
     texts = [q.text for q in queries if q.kind == what]
@@ -783,6 +807,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="auto",
         help=f"profile missed targets (auto: up to {PROFILE_AUTO_MAX_PAGES:,} pages)",
     )
+    parser.add_argument(
+        "--home", type=Path, help="a home built by an earlier run of the same --pages (reused)"
+    )
     args = parser.parse_args(argv)
     if args.repeat is None:
         args.repeat = 3 if args.pages <= PROFILE_AUTO_MAX_PAGES else 1
@@ -805,7 +832,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.profile == "always" or (
         args.profile == "auto" and args.pages <= PROFILE_AUTO_MAX_PAGES
     ):
-        profile_misses(judged, run, queries, work)
+        profile_misses(judged, run, queries, work, args.home or work / "home")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from index._arrays import ArrayScorer, Scored, scores_at
 from index._doctable import DocTable, Matches, members
 from index._lexicon import near_terms
 from index.backend import NEWEST, RELEVANCE, Filters
@@ -102,12 +103,41 @@ def _deadline() -> float:
     return time.perf_counter() + SEARCH_SECONDS
 
 
+@dataclass
+class _Evaluated:
+    """One query's matches, and all its scores when they were computed on arrays."""
+
+    query: query.Query
+    matches: Matches
+    scored: Scored | None
+
+
+def _evaluate(table: DocTable, arrays: ArrayScorer, key: str, q: query.Query) -> _Evaluated:
+    """Matches and scores on arrays (``index._arrays``); Whoosh's matchers where not supported.
+
+    On arrays, a word on 40% of 100,000 pages is counted and scored in milliseconds; Whoosh
+    walks its postings one by one in Python (bench/RESULTS.md).
+    """
+    scored = arrays.score(q)
+    if scored is None:
+        return _Evaluated(q, table.matches((key, repr(q)), q), None)
+    return _Evaluated(q, arrays.matches(scored), scored)
+
+
 def rank(
-    searcher: Searcher, table: DocTable, plan: Plan, *, offset: int, limit: int, sort: str
+    searcher: Searcher,
+    table: DocTable,
+    arrays: ArrayScorer,
+    plan: Plan,
+    *,
+    offset: int,
+    limit: int,
+    sort: str,
 ) -> Ranked:
     """Count and facet all matching documents; score and order the requested slice."""
     want = offset + limit
-    main = table.matches(("main", repr(plan.main)), plan.main)
+    evaluated = _evaluate(table, arrays, "main", plan.main)
+    main = evaluated.matches
     complete = main.docs
     if plan.filters is not None:
         complete &= table.matches(("filter", repr(plan.filters)), plan.filters).docs
@@ -115,27 +145,24 @@ def rank(
         complete &= ~table.matches(("main", repr(excluded)), excluded).docs
     partial, fallback = 0, None
     if plan.any_words is not None and complete.bit_count() < want:
-        fallback = table.matches(("any", repr(plan.any_words)), plan.any_words)
-        partial = fallback.docs & ~complete
+        fallback = _evaluate(table, arrays, "any", plan.any_words)
+        partial = fallback.matches.docs & ~complete
     found = complete | partial
     total = found.bit_count()
     if sort == RELEVANCE:
-        documents = _top(searcher, table, plan, plan.main, main, complete, want)
+        documents = _top(searcher, table, arrays, plan, evaluated, complete, want)
         if len(documents) < want and partial and fallback is not None:
-            assert plan.any_words is not None
-            more = _top(
-                searcher, table, plan, plan.any_words, fallback, partial, want - len(documents)
-            )
+            more = _top(searcher, table, arrays, plan, fallback, partial, want - len(documents))
             documents += more
         documents = documents[offset:]
     else:
         chosen = _by_date(table, found, newest=sort == NEWEST)[offset:want]
         documents = _with_all_pages(
-            searcher, table, plan, plan.main, main, [(d, []) for d in chosen if complete >> d & 1]
+            searcher, table, evaluated, [(d, []) for d in chosen if complete >> d & 1]
         )
-        if fallback is not None and plan.any_words is not None:
+        if fallback is not None:
             others = [(d, []) for d in chosen if not complete >> d & 1]
-            documents += _with_all_pages(searcher, table, plan, plan.any_words, fallback, others)
+            documents += _with_all_pages(searcher, table, fallback, others)
         order = {d: i for i, d in enumerate(chosen)}
         documents.sort(key=lambda item: order[item[0]])
     return Ranked(
@@ -149,9 +176,9 @@ def rank(
 def _top(
     searcher: Searcher,
     table: DocTable,
+    arrays: ArrayScorer,
     plan: Plan,
-    q: query.Query,
-    matches: Matches,
+    evaluated: _Evaluated,
     allowed: int,
     count: int,
 ) -> list[tuple[int, list[tuple[int, float]]]]:
@@ -163,30 +190,37 @@ def _top(
     """
     if not allowed or count <= 0:
         return []
+    matches = evaluated.matches
     restricted = allowed != matches.docs
+    if evaluated.scored is not None:
+        best = arrays.best_documents(evaluated.scored, allowed if restricted else None, count)
+        return _with_all_pages(searcher, table, evaluated, best)
     allow = table.pages_of(allowed, matches) if restricted else None
+    q = evaluated.query
     items, expired = _scored_pages(searcher, q, count, allow, plan.deadline, best_per_doc=True)
     if expired and TIME_NOTICE not in plan.notices:
         plan.notices.append(TIME_NOTICE)
     groups = {table.page_doc[docnum]: [(docnum, score)] for docnum, score in items}
     top = list(groups.items())[:count]
-    return _with_all_pages(searcher, table, plan, q, matches, top)
+    return _with_all_pages(searcher, table, evaluated, top)
 
 
 def _with_all_pages(
     searcher: Searcher,
     table: DocTable,
-    plan: Plan,
-    q: query.Query,
-    matches: Matches,
+    evaluated: _Evaluated,
     top: list[tuple[int, list[tuple[int, float]]]],
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """Each document with all its matching pages, best first: the unscored ones scored at once."""
+    matches = evaluated.matches
     known = {p for _, pages in top for p, _ in pages}
     missing = {p for d, _ in top for p in table.doc_pages[d] if matches.has_page(p)} - known
     if not missing:
         return top
-    scores = _scores_of(searcher, q, missing)
+    if evaluated.scored is not None:
+        scores = scores_at(evaluated.scored, missing)
+    else:
+        scores = _scores_of(searcher, evaluated.query, missing)
     out = []
     for d, pages in top:
         extra = [(p, scores.get(p, 0.0)) for p in table.doc_pages[d] if p in missing]

@@ -13,6 +13,7 @@ from whoosh import query, writing
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
+from index._arrays import ArrayScorer
 from index._doctable import DocTable
 from index._ranking import Plan, plan_search, rank
 from index._snippets import MatchedTerms, marked_page, snippet
@@ -89,12 +90,19 @@ class _State:
 
     searcher: Searcher
     table: DocTable | None = None
+    scorer: ArrayScorer | None = None
 
     def docs(self) -> DocTable:
         """The document table, built on first use."""
         if self.table is None:
             self.table = DocTable.build(self.searcher)
         return self.table
+
+    def arrays(self) -> ArrayScorer:
+        """Scores on arrays, with the posting lists it read (``index._arrays``)."""
+        if self.scorer is None:
+            self.scorer = ArrayScorer(self.searcher, self.docs())
+        return self.scorer
 
 
 class WhooshIndex:
@@ -204,8 +212,16 @@ class WhooshIndex:
         state = self._current()
         plan = plan_search(state.searcher, self.schema, bounded, filters, want=offset + limit)
         if plan is None:
-            return SearchResults(query=text, total=0, hits=(), offset=offset)
-        ranked = rank(state.searcher, state.docs(), plan, offset=offset, limit=limit, sort=sort)
+            return SearchResults(query=text, total=0, hits=(), offset=offset, searched=bounded.text)
+        ranked = rank(
+            state.searcher,
+            state.docs(),
+            state.arrays(),
+            plan,
+            offset=offset,
+            limit=limit,
+            sort=sort,
+        )
         matched = MatchedTerms.of(plan.terms)
         hits = tuple(
             _to_hit(state.searcher, pages, page_text, matched, all_words=complete)
@@ -219,6 +235,7 @@ class WhooshIndex:
             facets=ranked.facets,
             suggestion=ranked.suggestion,
             notice=" ".join(plan.notices),
+            searched=bounded.text,
         )
 
     def highlight_pages(self, doc_id: str, text: str, pages: dict[int, str]) -> dict[int, str]:

@@ -119,6 +119,7 @@ class SearchResults:
 
     Attributes:
         query: the query as typed.
+        searched: the query as searched: cut to the bounds of one search (``notice``).
         total: how many documents matched.
         hits: the documents of the requested slice (``offset``, ``limit``), in order.
         offset: how many documents precede ``hits``.
@@ -135,6 +136,7 @@ class SearchResults:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str = ""
     notice: str = ""
+    searched: str = ""
 
 
 class IndexBatch(Protocol):

@@ -174,3 +174,34 @@ def test_the_search_page_filters_by_typed_arguments(council_home: Path) -> None:
     page = client.get("/", query_string={"q": "Stadt", "jahr": year}).get_data(as_text=True)
     filtered = search_json(council_home, f"Stadt jahr:{year}")
     assert f"{filtered['total']} Dokument" in page
+
+
+def test_an_over_long_query_is_not_repeated_in_every_link_of_the_page(council_home: Path) -> None:
+    """108 KB of query in each of ~100 links made a 10 MB page (and grew the server)."""
+    client = make_client(council_home, public=True)
+    query = "Stadt Gemeinderat " * 6000
+    page = client.get("/", query_string={"q": query}).get_data(as_text=True)
+    assert "länger als 1000 Zeichen" in page
+    assert "Dokument" in page and len(page) < 200_000
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_documents_come_in_the_order_of_their_best_page_scored_by_whoosh(
+    council_home: Path, text: str
+) -> None:
+    """Counted and scored on arrays, the order is Whoosh's own full scoring's."""
+    from index._ranking import plan_search
+    from index.queries import bound_text
+
+    with DataHome(Settings(home=council_home)) as home:
+        hits = [h for h in home.search(text, limit=500).hits if h.all_words]
+        searcher = home.index._current().searcher
+        plan = plan_search(searcher, home.index.schema, bound_text(text), Filters(), want=500)
+        best: dict[str, tuple[float, int]] = {}
+        for docnum, score in searcher.search(plan.main, limit=None).items():
+            doc_id = searcher.stored_fields(docnum)["doc_id"]
+            if doc_id not in best or (-score, docnum) < (-best[doc_id][0], best[doc_id][1]):
+                best[doc_id] = (score, docnum)
+        expected = sorted(best, key=lambda d: (-best[d][0], best[d][1]))
+        assert [h.doc_id for h in hits] == expected
+        assert [h.score for h in hits] == [round(best[d][0], 4) for d in expected]

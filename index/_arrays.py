@@ -1,0 +1,269 @@
+"""Every match of a query with its exact Whoosh score, computed on arrays instead of per posting.
+
+Whoosh scores and counts one posting at a time in Python: a word on 40% of 100,000 pages cost
+hundreds of milliseconds (bench/RESULTS.md). Here the query's own matcher tree, as Whoosh
+builds it per segment, is evaluated on whole posting lists with numpy: each term's ids and
+weights are read block by block, BM25F is applied with the same operations in the same order
+(so the scores are the same floats), and unions, intersections and boosts combine arrays in
+the order Whoosh's binary trees add them. A tree with any other matcher (phrases, spans,
+coordination) is not evaluated here: the caller falls back to Whoosh's own collectors.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+from whoosh import matching, query
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.binary import (
+    AndMaybeMatcher,
+    AndNotMatcher,
+    IntersectionMatcher,
+    UnionMatcher,
+)
+from whoosh.matching.wrappers import FilterMatcher, RequireMatcher, WrappingMatcher
+from whoosh.scoring import BM25FScorer, WeightScorer
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from index._doctable import DocTable, Matches
+
+# Posting lists kept per index state, by (segment, field, term): a common word at 100,000
+# pages is ~40,000 postings (~480 KB of ids and weights).
+CACHED_POSTINGS_BYTES = 24 * 1024 * 1024
+# Lengths are stored as one byte; 0 means none, which Whoosh's scorer reads as 1.
+_LENGTHS = np.array([1] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
+
+
+class Unsupported(Exception):
+    """The matcher tree holds a matcher this module does not evaluate."""
+
+
+@dataclass
+class Scored:
+    """Every matching page entry (global Whoosh docnum, ascending) with its score."""
+
+    ids: np.ndarray  # int64
+    scores: np.ndarray  # float64
+
+
+@dataclass
+class ArrayScorer:
+    """Evaluates queries on one committed index state; posting lists cached by size."""
+
+    searcher: Searcher
+    table: DocTable
+    _page_doc: np.ndarray | None = None
+    _postings: OrderedDict[tuple[int, str, str], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=OrderedDict
+    )
+    _bytes: int = 0
+    _lengths: dict[tuple[int, str], np.ndarray] = field(default_factory=dict)
+
+    def score(self, q: query.Query) -> Scored | None:
+        """All matches of ``q`` with their scores, or None when the tree is not supported."""
+        context = self.searcher.context(needs_current=True)
+        ids, scores = [], []
+        try:
+            for number, (leaf, offset) in enumerate(self.searcher.leaf_searchers()):
+                local, values = self._evaluate(q.matcher(leaf, context), leaf, number)
+                ids.append(local + offset)
+                scores.append(values)
+        except Unsupported:
+            return None
+        if not ids:
+            return Scored(np.zeros(0, np.int64), np.zeros(0, np.float64))
+        return Scored(np.concatenate(ids), np.concatenate(scores))
+
+    def page_doc(self) -> np.ndarray:
+        """Page entry -> document number (-1: deleted), as an array."""
+        if self._page_doc is None:
+            self._page_doc = np.asarray(self.table.page_doc, np.int64)
+        return self._page_doc
+
+    def matches(self, scored: Scored) -> Matches:
+        """The matched pages and documents as bitsets, as ``DocTable.matches`` counts them."""
+        docs = self.page_doc()[scored.ids]
+        return Matches(
+            _bits(scored.ids, self.searcher.doc_count_all()),
+            _bits(docs[docs >= 0], len(self.table.doc_ids)),
+        )
+
+    def best_documents(
+        self, scored: Scored, allowed: int | None, count: int
+    ) -> list[tuple[int, list[tuple[int, float]]]]:
+        """The ``count`` best ``allowed`` documents by their best page, each with that page.
+
+        Ordered as Whoosh's top-N collector collapsed on ``doc_id`` orders them: by score,
+        ties to the lower page entry.
+        """
+        ids, scores = scored.ids, scored.scores
+        docs = self.page_doc()[ids]
+        keep = docs >= 0
+        if allowed is not None:
+            keep &= _bools(allowed, len(self.table.doc_ids))[np.maximum(docs, 0)]
+        ids, scores, docs = ids[keep], scores[keep], docs[keep]
+        order = np.lexsort((ids, -scores, docs))
+        first = np.ones(len(order), bool)
+        first[1:] = docs[order][1:] != docs[order][:-1]
+        best = order[first]
+        top = best[np.lexsort((ids[best], -scores[best]))[:count]]
+        return [(int(docs[i]), [(int(ids[i]), float(scores[i]))]) for i in top]
+
+    def _evaluate(
+        self, m: matching.Matcher, leaf: Searcher, segment: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ids (segment-local, ascending) and scores of one matcher, as Whoosh scores."""
+        kind = type(m)
+        if m is matching.NullMatcher or kind is matching.NullMatcherClass:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        if kind in (W3LeafMatcher, matching.ListMatcher):
+            return self._leaf(m, leaf, segment)
+        if kind is WrappingMatcher:
+            ids, scores = self._evaluate(m.child, leaf, segment)
+            return ids, scores * m.boost
+        if kind is FilterMatcher:
+            ids, scores = self._evaluate(m.child, leaf, segment)
+            keep = np.isin(ids, np.fromiter(m._ids, np.int64, len(m._ids)))
+            keep = ~keep if m._exclude else keep
+            return ids[keep], scores[keep] * m.boost
+        if kind in (UnionMatcher, IntersectionMatcher, AndNotMatcher, AndMaybeMatcher):
+            a_ids, a_scores = self._evaluate(m.a, leaf, segment)
+            b_ids, b_scores = self._evaluate(m.b, leaf, segment)
+            return _combine(kind, a_ids, a_scores, b_ids, b_scores)
+        if kind is RequireMatcher:
+            a_ids, a_scores = self._evaluate(m.a, leaf, segment)
+            b_ids, _ = self._evaluate(m.b, leaf, segment)
+            keep = np.isin(a_ids, b_ids, assume_unique=True)
+            return a_ids[keep], a_scores[keep]
+        raise Unsupported(kind.__name__)
+
+    def _leaf(
+        self, m: matching.Matcher, leaf: Searcher, segment: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A term's postings scored as its scorer would score them one by one."""
+        scorer = m.scorer if isinstance(m, W3LeafMatcher) else m._scorer
+        fieldname, text = m.term()
+        ids, weights = self._read_postings(m, segment, fieldname, text)
+        if type(scorer) is WeightScorer:
+            return ids, weights
+        if type(scorer) is not BM25FScorer:
+            raise Unsupported(type(scorer).__name__)
+        lengths = self._field_lengths(leaf, segment, fieldname)[ids]
+        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        # whoosh.scoring.bm25, operation for operation
+        return ids, idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
+
+    def _read_postings(
+        self, m: matching.Matcher, segment: int, fieldname: str, text: bytes
+    ) -> tuple[np.ndarray, np.ndarray]:
+        key = (segment, fieldname, text.decode("utf-8", "replace"))
+        found = self._postings.get(key)
+        if found is not None:
+            self._postings.move_to_end(key)
+            return found
+        found = _postings(m)
+        self._postings[key] = found
+        self._bytes += found[0].nbytes + found[1].nbytes
+        while self._bytes > CACHED_POSTINGS_BYTES and len(self._postings) > 1:
+            _, (old_ids, old_weights) = self._postings.popitem(last=False)
+            self._bytes -= old_ids.nbytes + old_weights.nbytes
+        return found
+
+    def _field_lengths(self, leaf: Searcher, segment: int, fieldname: str) -> np.ndarray:
+        """Each page entry's length of the field, as ``doc_field_length(n, field, 1)`` gives."""
+        key = (segment, fieldname)
+        lengths = self._lengths.get(key)
+        if lengths is None:
+            reader = leaf.reader()
+            count = reader.doc_count_all()
+            column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if column is None:
+                lengths = np.ones(count, np.float64)
+            else:
+                raw = np.fromiter((column[n] for n in range(count)), np.uint8, count)
+                lengths = _LENGTHS[raw]
+            self._lengths[key] = lengths
+        return lengths
+
+
+def _postings(m: matching.Matcher) -> tuple[np.ndarray, np.ndarray]:
+    """A leaf matcher's ids and weights, all of them.
+
+    Reset first: building an intersection moves its matchers to their first common id.
+    """
+    m.reset()
+    if type(m) is matching.ListMatcher:
+        ids = np.asarray(m._ids, np.int64)
+        if m._all_weights:
+            weights = np.full(len(ids), float(m._all_weights))
+        elif m._weights:
+            weights = np.asarray(m._weights, np.float64)
+        else:
+            weights = np.ones(len(ids))
+        return ids, weights
+    id_blocks, weight_blocks = [], []
+    while m.is_active():
+        if m._ids is None:
+            m._read_ids()
+        if m._weights is None:
+            m._read_weights()
+        id_blocks.append(np.asarray(m._ids, np.int64))
+        weight_blocks.append(np.asarray(m._weights, np.float64))
+        m._i = m._blocklength
+        m._next_block()
+    if not id_blocks:
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+
+def _combine(
+    kind: type,
+    a_ids: np.ndarray,
+    a_scores: np.ndarray,
+    b_ids: np.ndarray,
+    b_scores: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two matchers' arrays joined as the binary matcher ``kind`` joins them (``a + b``)."""
+    if kind is UnionMatcher:
+        ids = np.union1d(a_ids, b_ids)
+        scores = np.zeros(len(ids))
+        scores[np.searchsorted(ids, a_ids)] = a_scores
+        scores[np.searchsorted(ids, b_ids)] += b_scores  # 0.0 + b == b exactly
+        return ids, scores
+    if kind is IntersectionMatcher:
+        ids, ia, ib = np.intersect1d(a_ids, b_ids, assume_unique=True, return_indices=True)
+        return ids, a_scores[ia] + b_scores[ib]
+    if kind is AndNotMatcher:
+        keep = ~np.isin(a_ids, b_ids, assume_unique=True)
+        return a_ids[keep], a_scores[keep]
+    # AndMaybeMatcher: a's matches, b's score added where b matches too
+    scores = a_scores.copy()
+    _, ia, ib = np.intersect1d(a_ids, b_ids, assume_unique=True, return_indices=True)
+    scores[ia] = a_scores[ia] + b_scores[ib]
+    return a_ids, scores
+
+
+def scores_at(scored: Scored, pages: set[int]) -> dict[int, float]:
+    """The scores of some matched page entries."""
+    if not len(scored.ids):
+        return {}
+    wanted = np.fromiter(pages, np.int64, len(pages))
+    at = np.searchsorted(scored.ids, wanted)
+    found = (at < len(scored.ids)) & (scored.ids[np.minimum(at, len(scored.ids) - 1)] == wanted)
+    return {int(p): float(scored.scores[i]) for p, i in zip(wanted[found], at[found], strict=True)}
+
+
+def _bits(numbers: np.ndarray, size: int) -> int:
+    """Numbers as the bits of an int, as ``index._doctable.bitset`` makes them."""
+    flags = np.zeros(size, bool)
+    flags[numbers] = True
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
+
+
+def _bools(bits: int, size: int) -> np.ndarray:
+    """A bitset as one flag per number."""
+    raw = np.frombuffer(bits.to_bytes((size + 7) // 8, "little"), np.uint8)
+    return np.unpackbits(raw, bitorder="little")[:size].astype(bool)
