@@ -103,13 +103,18 @@ def test_council_papers_sharing_a_form_header_are_not_the_same_text(same_text_ho
         assert [m.other for m in h.same_text(ids[NRW_PDF.name])] == [ids[NRW_SCAN.name]]
 
 
-def test_archivist_undoes_a_wrong_match_through_the_web(tmp_path: Path) -> None:
+def _two_files_of_one_text(tmp_path: Path) -> tuple[Path, str, str]:
+    """A home with the DLT statement as Markdown and as PDF (one text), with accounts."""
     home = tmp_path / "home"
     with DataHome(Settings(home=home)) as h:
         assert [r.status for r in h.ingest([DLT_TEXT, DLT_PDF])] == ["added", "added"]
     add_accounts(home)
     ids = _ids(home)
-    md, pdf = ids[DLT_TEXT.name], ids[DLT_PDF.name]
+    return home, ids[DLT_TEXT.name], ids[DLT_PDF.name]
+
+
+def test_archivist_undoes_a_wrong_match_through_the_web(tmp_path: Path) -> None:
+    home, md, pdf = _two_files_of_one_text(tmp_path)
     assert len(search_json(home, "Partnerschaftskonferenz")["hits"]) == 1
     with ingestion_service(Settings(home=home), worker=False) as queues:  # the one writer
         client = make_client(home, queue=queues)
@@ -136,12 +141,7 @@ def test_archivist_undoes_a_wrong_match_through_the_web(tmp_path: Path) -> None:
 
 
 def test_without_a_writer_an_undo_is_refused_and_nothing_changes(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    with DataHome(Settings(home=home)) as h:
-        list(h.ingest([DLT_TEXT, DLT_PDF]))
-    add_accounts(home)
-    ids = _ids(home)
-    md, pdf = ids[DLT_TEXT.name], ids[DLT_PDF.name]
+    home, md, pdf = _two_files_of_one_text(tmp_path)
     client = make_client(home)  # no queue: the web process may not write
     login(client, ARCHIVIST)
     token = csrf_token(client.get(f"/d/{md}").get_data(as_text=True))
@@ -153,15 +153,10 @@ def test_without_a_writer_an_undo_is_refused_and_nothing_changes(tmp_path: Path)
 
 
 def test_readers_cannot_undo_a_match(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    with DataHome(Settings(home=home)) as h:
-        list(h.ingest([DLT_TEXT, DLT_PDF]))
-    add_accounts(home)
-    ids = _ids(home)
+    home, md, pdf = _two_files_of_one_text(tmp_path)
     client = make_client(home)
     login(client, READER)
     token = csrf_token(client.get("/").get_data(as_text=True) + _any_form(client))
-    md, pdf = ids[DLT_TEXT.name], ids[DLT_PDF.name]
     response = client.post(f"/d/{md}/gleicher-text", data={"anderes": pdf, "csrf_token": token})
     assert response.status_code == 403
     with DataHome(Settings(home=home), readonly=True) as h:
