@@ -816,6 +816,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _clear(work: Path, *, keep: Path | None) -> None:
+    """Empty the run's folder, but never the ``--home`` given to measure (it may lie inside)."""
+    work.mkdir(parents=True, exist_ok=True)
+    kept = keep.resolve() if keep else None
+    for entry in work.iterdir():
+        if kept is None or not (kept == entry.resolve() or entry.resolve() in kept.parents):
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Measure, print the tables, profile what missed."""
     args = parse_args(argv)
@@ -824,8 +836,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("bench: pdftotext fehlt (apt-get install poppler-utils)")
     code = describe_code()  # before the run: the clone may change while it runs
     work = OUT / f"run-{args.pages}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    _clear(work, keep=args.home)
     run, queries = measure(args, shared, work)
     judged = targets(run)
     print_report(run, judged, args, code)
