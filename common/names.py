@@ -14,8 +14,9 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-# Ukrainian and Russian Cyrillic, German-style (Duden) transliteration.
-_CYRILLIC = {
+# Ukrainian and Russian Cyrillic, German-style (Duden) transliteration, but ж as "sh": the keys
+# merge sh and sch anyway, and "tsh" keys apart from "tsch" (ingest.placenames writes "sch").
+CYRILLIC_GERMAN = {
     "а": "a",
     "б": "b",
     "в": "w",
@@ -56,7 +57,7 @@ _CYRILLIC = {
     "ʼ": "",
     "'": "",
 }
-_CYRILLIC_TABLE = str.maketrans(_CYRILLIC)
+_CYRILLIC_TABLE = str.maketrans(CYRILLIC_GERMAN)
 # Latin letters that Unicode does not decompose into a base letter and a mark.
 _UNDECOMPOSED = str.maketrans(
     {"ß": "ss", "ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe", "ż": "zh", "ž": "zh", "š": "sh",

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from common.names import spelling_key
+from common.names import CYRILLIC_GERMAN, spelling_key
 
 # GeoNames name -> German exonym, for the countries the gazetteer covers.
 GERMAN_EXONYMS = {
@@ -48,44 +48,7 @@ GERMAN_EXONYMS = {
     "Vitebsk": "Witebsk",
 }
 # Ukrainian Cyrillic in the German (Duden) transliteration, as in Kyjiw, Saporischschja.
-_UKRAINIAN = {
-    "а": "a",
-    "б": "b",
-    "в": "w",
-    "г": "h",
-    "ґ": "g",
-    "д": "d",
-    "е": "e",
-    "є": "je",
-    "ж": "sch",
-    "з": "s",
-    "и": "y",
-    "і": "i",
-    "ї": "ji",
-    "й": "j",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ф": "f",
-    "х": "ch",
-    "ц": "z",
-    "ч": "tsch",
-    "ш": "sch",
-    "щ": "schtsch",
-    "ь": "",
-    "ю": "ju",
-    "я": "ja",
-    "'": "",
-    "’": "",
-    "ʼ": "",
-}
+_UKRAINIAN = CYRILLIC_GERMAN | {"ж": "sch", "’": ""}
 _UKRAINIAN_LETTERS = frozenset("ієїґ")
 # A Ukrainian spelling this close to the official romanisation names the same place, not an
 # older name (Кіровський for Rutchenkivskyi).
