@@ -5,14 +5,18 @@ hundreds of milliseconds (bench/RESULTS.md). Here the query's own matcher tree, 
 builds it per segment, is evaluated on whole posting lists with numpy: each term's ids and
 weights are read block by block, BM25F is applied with the same operations in the same order
 (so the scores are the same floats), and unions, intersections and boosts combine arrays in
-the order Whoosh's binary trees add them. A tree with any other matcher (phrases, spans,
-coordination) is not evaluated here: the caller falls back to Whoosh's own collectors.
+the order Whoosh's binary trees add them. A quoted phrase is its words' intersection, kept
+where their positions follow one another: Whoosh scores a phrase as that intersection, and
+its phrase collector decoded every candidate's positions into span objects twice (count, then
+rank). A tree with any other matcher (spans with slop, coordination) is not evaluated here: the
+caller falls back to Whoosh's own collectors.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pickle import loads
 
 import numpy as np
 from whoosh import matching, query
@@ -24,8 +28,10 @@ from whoosh.matching.binary import (
     UnionMatcher,
 )
 from whoosh.matching.wrappers import FilterMatcher, RequireMatcher, WrappingMatcher
+from whoosh.query.spans import SpanNear2
 from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.searching import Searcher
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from index._doctable import DocTable, Matches
@@ -35,6 +41,8 @@ from index._doctable import DocTable, Matches
 CACHED_POSTINGS_BYTES = 24 * 1024 * 1024
 # Lengths are stored as one byte; 0 means none, which Whoosh's scorer reads as 1.
 _LENGTHS = np.array([1] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
+# A phrase match as one number: the candidate's index above, the first word's position below.
+_POSITION_BITS = 32
 
 
 class Unsupported(Exception):
@@ -133,12 +141,31 @@ class ArrayScorer:
             a_ids, a_scores = self._evaluate(m.a, leaf, segment)
             b_ids, b_scores = self._evaluate(m.b, leaf, segment)
             return _combine(kind, a_ids, a_scores, b_ids, b_scores)
+        if kind is SpanNear2.SpanNear2Matcher:
+            return self._phrase(m, leaf, segment)
         if kind is RequireMatcher:
             a_ids, a_scores = self._evaluate(m.a, leaf, segment)
             b_ids, _ = self._evaluate(m.b, leaf, segment)
             keep = np.isin(a_ids, b_ids, assume_unique=True)
             return a_ids[keep], a_scores[keep]
         raise Unsupported(kind.__name__)
+
+    def _phrase(
+        self, m: SpanNear2.SpanNear2Matcher, leaf: Searcher, segment: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A quoted phrase: its words' intersection (Whoosh's score), where they stand in a row."""
+        if m.slop != 1 or not m.ordered or m.mindist != 1:
+            raise Unsupported("phrase with slop")
+        ids, scores = self._evaluate(m.child, leaf, segment)
+        starts = np.zeros(0, np.int64)
+        for offset, word in enumerate(m.ms):
+            keys = _position_keys(_unfiltered(word), ids)
+            starts = keys if offset == 0 else starts[np.isin(starts + offset, keys)]
+            if not len(starts):
+                break
+        keep = np.zeros(len(ids), bool)
+        keep[starts >> _POSITION_BITS] = True
+        return ids[keep], scores[keep]
 
     def _leaf(
         self, m: matching.Matcher, leaf: Searcher, segment: int
@@ -187,6 +214,57 @@ class ArrayScorer:
                 lengths = _LENGTHS[raw]
             self._lengths[key] = lengths
         return lengths
+
+
+def _unfiltered(m: matching.Matcher) -> matching.Matcher:
+    """A phrase word's own postings: deletions are already out of the phrase's intersection."""
+    while type(m) is FilterMatcher:
+        m = m.child
+    if type(m) is not W3LeafMatcher:
+        raise Unsupported(type(m).__name__)
+    return m
+
+
+def _position_keys(m: W3LeafMatcher, wanted: np.ndarray) -> np.ndarray:
+    """Every position of the term on the ``wanted`` ids (ascending), as index << 32 | position.
+
+    Blocks without a wanted id are skipped unread; positions are decoded (one pickle load per
+    posting, as Whoosh stores them) only for wanted ids, and summed from their deltas at once.
+    """
+    m.reset()
+    where: list[int] = []
+    counts: list[int] = []
+    deltas: list[int] = []
+    done = 0
+    while m.is_active() and done < len(wanted):
+        end = int(np.searchsorted(wanted, m._maxid, side="right"))
+        if end > done:
+            if m._ids is None:
+                m._read_ids()
+            block = np.asarray(m._ids, np.int64)
+            at = np.searchsorted(wanted, block)
+            found = np.flatnonzero((at < end) & (wanted[np.minimum(at, len(wanted) - 1)] == block))
+            if len(found):
+                if m._values is None:
+                    m._read_values()
+                values = m._values
+                for j in found.tolist():
+                    value = values[j][_INT_SIZE:]
+                    # The index's own file, which Whoosh itself reads with pickle.
+                    codes = loads(value if value.endswith(b".") else value + b".")  # noqa: S301
+                    counts.append(len(codes))
+                    deltas.extend(codes)
+                where.extend(at[found].tolist())
+            done = end
+        m._i = m._blocklength
+        m._next_block()
+    if not deltas:
+        return np.zeros(0, np.int64)
+    sizes = np.asarray(counts, np.int64)
+    running = np.cumsum(np.asarray(deltas, np.int64))
+    before = np.concatenate(([0], running))[np.cumsum(sizes) - sizes]
+    positions = running - np.repeat(before, sizes)
+    return (np.repeat(np.asarray(where, np.int64), sizes) << _POSITION_BITS) | positions
 
 
 def _postings(m: matching.Matcher) -> tuple[np.ndarray, np.ndarray]:
