@@ -14,6 +14,7 @@ caller falls back to Whoosh's own collectors.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pickle import loads
@@ -36,9 +37,10 @@ from whoosh.util.numeric import byte_to_length
 
 from index._doctable import DocTable, Matches
 
-# Posting lists kept per index state, by (segment, field, term): a common word at 100,000
-# pages is ~40,000 postings (~480 KB of ids and weights).
-CACHED_POSTINGS_BYTES = 24 * 1024 * 1024
+# Posting lists kept per process, by (segment, field, term), shared by the server's threads:
+# a common word at 100,000 pages is ~40,000 postings (~480 KB of ids and weights). Segments
+# never change (deletions are applied on top), so an entry serves every searcher.
+CACHED_POSTINGS_BYTES = 96 * 1024 * 1024
 # Lengths are stored as one byte; 0 means none, which Whoosh's scorer reads as 1.
 _LENGTHS = np.array([1] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
 # A phrase match as one number: the candidate's index above, the first word's position below.
@@ -58,25 +60,52 @@ class Scored:
 
 
 @dataclass
+class _SegmentArrays:
+    """Posting lists (least recently used dropped first) and field lengths, per segment."""
+
+    postings: OrderedDict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=OrderedDict
+    )
+    bytes: int = 0
+    lengths: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def forget(self, segments: set[str]) -> None:
+        """Drop the lengths of segments no longer in the index (postings age out by size)."""
+        with self.lock:
+            for key in [k for k in self.lengths if k[0] not in segments]:
+                del self.lengths[key]
+
+
+_SHARED = _SegmentArrays()
+
+
+def forget_segments(searcher: Searcher) -> None:
+    """Drop what is kept of segments the searcher's index state no longer has."""
+    _SHARED.forget({_segment_key(leaf) for leaf, _ in searcher.leaf_searchers()})
+
+
+def _segment_key(leaf: Searcher) -> str:
+    """The segment's id, random and never reused; an empty index's reader has no segment."""
+    segment = leaf.reader().segment()
+    return segment.segment_id() if segment is not None else f"reader-{id(leaf.reader())}"
+
+
+@dataclass
 class ArrayScorer:
-    """Evaluates queries on one committed index state; posting lists cached by size."""
+    """Evaluates queries on one committed index state, with one thread's searcher."""
 
     searcher: Searcher
     table: DocTable
     _page_doc: np.ndarray | None = None
-    _postings: OrderedDict[tuple[int, str, str], tuple[np.ndarray, np.ndarray]] = field(
-        default_factory=OrderedDict
-    )
-    _bytes: int = 0
-    _lengths: dict[tuple[int, str], np.ndarray] = field(default_factory=dict)
 
     def score(self, q: query.Query) -> Scored | None:
         """All matches of ``q`` with their scores, or None when the tree is not supported."""
         context = self.searcher.context(needs_current=True)
         ids, scores = [], []
         try:
-            for number, (leaf, offset) in enumerate(self.searcher.leaf_searchers()):
-                local, values = self._evaluate(q.matcher(leaf, context), leaf, number)
+            for leaf, offset in self.searcher.leaf_searchers():
+                local, values = self._evaluate(q.matcher(leaf, context), leaf, _segment_key(leaf))
                 ids.append(local + offset)
                 scores.append(values)
         except Unsupported:
@@ -121,7 +150,7 @@ class ArrayScorer:
         return [(int(docs[i]), [(int(ids[i]), float(scores[i]))]) for i in top]
 
     def _evaluate(
-        self, m: matching.Matcher, leaf: Searcher, segment: int
+        self, m: matching.Matcher, leaf: Searcher, segment: str
     ) -> tuple[np.ndarray, np.ndarray]:
         """The ids (segment-local, ascending) and scores of one matcher, as Whoosh scores."""
         kind = type(m)
@@ -151,7 +180,7 @@ class ArrayScorer:
         raise Unsupported(kind.__name__)
 
     def _phrase(
-        self, m: SpanNear2.SpanNear2Matcher, leaf: Searcher, segment: int
+        self, m: SpanNear2.SpanNear2Matcher, leaf: Searcher, segment: str
     ) -> tuple[np.ndarray, np.ndarray]:
         """A quoted phrase: its words' intersection (Whoosh's score), where they stand in a row."""
         if m.slop != 1 or not m.ordered or m.mindist != 1:
@@ -168,7 +197,7 @@ class ArrayScorer:
         return ids[keep], scores[keep]
 
     def _leaf(
-        self, m: matching.Matcher, leaf: Searcher, segment: int
+        self, m: matching.Matcher, leaf: Searcher, segment: str
     ) -> tuple[np.ndarray, np.ndarray]:
         """A term's postings scored as its scorer would score them one by one."""
         scorer = m.scorer if isinstance(m, W3LeafMatcher) else m._scorer
@@ -184,25 +213,31 @@ class ArrayScorer:
         return ids, idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
 
     def _read_postings(
-        self, m: matching.Matcher, segment: int, fieldname: str, text: bytes
+        self, m: matching.Matcher, segment: str, fieldname: str, text: bytes
     ) -> tuple[np.ndarray, np.ndarray]:
         key = (segment, fieldname, text.decode("utf-8", "replace"))
-        found = self._postings.get(key)
-        if found is not None:
-            self._postings.move_to_end(key)
-            return found
+        shared = _SHARED
+        with shared.lock:
+            found = shared.postings.get(key)
+            if found is not None:
+                shared.postings.move_to_end(key)
+                return found
         found = _postings(m)
-        self._postings[key] = found
-        self._bytes += found[0].nbytes + found[1].nbytes
-        while self._bytes > CACHED_POSTINGS_BYTES and len(self._postings) > 1:
-            _, (old_ids, old_weights) = self._postings.popitem(last=False)
-            self._bytes -= old_ids.nbytes + old_weights.nbytes
+        for array in found:
+            array.flags.writeable = False  # shared by threads: never changed in place
+        with shared.lock:
+            if key not in shared.postings:
+                shared.postings[key] = found
+                shared.bytes += found[0].nbytes + found[1].nbytes
+            while shared.bytes > CACHED_POSTINGS_BYTES and len(shared.postings) > 1:
+                _, (old_ids, old_weights) = shared.postings.popitem(last=False)
+                shared.bytes -= old_ids.nbytes + old_weights.nbytes
         return found
 
-    def _field_lengths(self, leaf: Searcher, segment: int, fieldname: str) -> np.ndarray:
+    def _field_lengths(self, leaf: Searcher, segment: str, fieldname: str) -> np.ndarray:
         """Each page entry's length of the field, as ``doc_field_length(n, field, 1)`` gives."""
         key = (segment, fieldname)
-        lengths = self._lengths.get(key)
+        lengths = _SHARED.lengths.get(key)
         if lengths is None:
             reader = leaf.reader()
             count = reader.doc_count_all()
@@ -212,7 +247,7 @@ class ArrayScorer:
             else:
                 raw = np.fromiter((column[n] for n in range(count)), np.uint8, count)
                 lengths = _LENGTHS[raw]
-            self._lengths[key] = lengths
+            _SHARED.lengths[key] = lengths
         return lengths
 
 

@@ -3,11 +3,13 @@
 Totals and facet counts need the set of matching documents, not a score for every matching
 page. Documents are numbered 0..n-1 per index state; a set of them is a Python int used as a
 bitset (``&`` and ``int.bit_count()`` take microseconds on 100,000 bits). The table is built
-once per committed state (one pass over two columns) and shared by every search on it.
+once per committed state (one pass over two columns) and shared by every search on it, in
+every thread of the process: each thread searches with its own searcher, which is passed in.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -67,13 +69,13 @@ class Matches:
 class DocTable:
     """Documents of one committed index state."""
 
-    searcher: Searcher
     page_doc: list[int]  # page entry (Whoosh docnum) -> document number; -1: deleted
     doc_ids: list[str]
     doc_pages: list[list[int]]  # document number -> its page entries
     facet_bits: dict[str, dict[str, int]]
     _dates: list[str] | None = None
     _cache: OrderedDict[tuple[str, ...], Matches] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def build(cls, searcher: Searcher) -> DocTable:
@@ -102,21 +104,23 @@ class DocTable:
             name: {value: bitset(docs, size) for value, docs in values.items()}
             for name, values in holders.items()
         }
-        return cls(searcher, page_doc, doc_ids, doc_pages, facet_bits)
+        return cls(page_doc, doc_ids, doc_pages, facet_bits)
 
-    def matches(self, key: tuple[str, ...], q: Query) -> Matches:
+    def matches(self, searcher: Searcher, key: tuple[str, ...], q: Query) -> Matches:
         """The pages and documents ``q`` matches, unscored; cached under ``key``."""
-        found = self._cache.get(key)
-        if found is None:
-            pages = list(self.searcher.docs_for_query(q))
-            page_doc = self.page_doc
-            docs = bitset({page_doc[p] for p in pages}, len(self.doc_ids))
-            size = self.searcher.doc_count_all()
-            found = self._cache[key] = Matches(bitset(pages, size), docs)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        pages = list(searcher.docs_for_query(q))
+        page_doc = self.page_doc
+        docs = bitset({page_doc[p] for p in pages}, len(self.doc_ids))
+        found = Matches(bitset(pages, len(page_doc)), docs)
+        with self._lock:
+            self._cache[key] = found
             if len(self._cache) > CACHED_SETS:
                 self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
         return found
 
     def pages_of(self, docs: int, matches: Matches) -> set[int]:
@@ -134,11 +138,11 @@ class DocTable:
                 out[name] = sorted(counts, key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
         return out
 
-    def dates(self) -> list[str]:
+    def dates(self, searcher: Searcher) -> list[str]:
         """Each document's date (ISO or empty), read from stored fields once when first asked."""
         if self._dates is None:
             self._dates = [
-                self.searcher.stored_fields(pages[0]).get("date", "") for pages in self.doc_pages
+                searcher.stored_fields(pages[0]).get("date", "") for pages in self.doc_pages
             ]
         return self._dates
 

@@ -112,7 +112,9 @@ class _Evaluated:
     scored: Scored | None
 
 
-def _evaluate(table: DocTable, arrays: ArrayScorer, key: str, q: query.Query) -> _Evaluated:
+def _evaluate(
+    searcher: Searcher, table: DocTable, arrays: ArrayScorer, key: str, q: query.Query
+) -> _Evaluated:
     """Matches and scores on arrays (``index._arrays``); Whoosh's matchers where not supported.
 
     On arrays, a word on 40% of 100,000 pages is counted and scored in milliseconds; Whoosh
@@ -120,7 +122,7 @@ def _evaluate(table: DocTable, arrays: ArrayScorer, key: str, q: query.Query) ->
     """
     scored = arrays.score(q)
     if scored is None:
-        return _Evaluated(q, table.matches((key, repr(q)), q), None)
+        return _Evaluated(q, table.matches(searcher, (key, repr(q)), q), None)
     return _Evaluated(q, arrays.matches(scored), scored)
 
 
@@ -136,16 +138,16 @@ def rank(
 ) -> Ranked:
     """Count and facet all matching documents; score and order the requested slice."""
     want = offset + limit
-    evaluated = _evaluate(table, arrays, "main", plan.main)
+    evaluated = _evaluate(searcher, table, arrays, "main", plan.main)
     main = evaluated.matches
     complete = main.docs
     if plan.filters is not None:
-        complete &= table.matches(("filter", repr(plan.filters)), plan.filters).docs
+        complete &= table.matches(searcher, ("filter", repr(plan.filters)), plan.filters).docs
     for excluded in plan.excluded:
-        complete &= ~table.matches(("main", repr(excluded)), excluded).docs
+        complete &= ~table.matches(searcher, ("main", repr(excluded)), excluded).docs
     partial, fallback = 0, None
     if plan.any_words is not None and complete.bit_count() < want:
-        fallback = _evaluate(table, arrays, "any", plan.any_words)
+        fallback = _evaluate(searcher, table, arrays, "any", plan.any_words)
         partial = fallback.matches.docs & ~complete
     found = complete | partial
     total = found.bit_count()
@@ -156,7 +158,7 @@ def rank(
             documents += more
         documents = documents[offset:]
     else:
-        chosen = _by_date(table, found, newest=sort == NEWEST)[offset:want]
+        chosen = _by_date(table.dates(searcher), found, newest=sort == NEWEST)[offset:want]
         documents = _with_all_pages(
             searcher, table, evaluated, [(d, []) for d in chosen if complete >> d & 1]
         )
@@ -295,9 +297,8 @@ class _DeadlineCollector(collectors.WrappingCollector):
                 return
 
 
-def _by_date(table: DocTable, docs: int, *, newest: bool) -> list[int]:
+def _by_date(dates: list[str], docs: int, *, newest: bool) -> list[int]:
     """Documents by date, undated last (ties in document order)."""
-    dates = table.dates()
     found = members(docs)
     dated = sorted((d for d in found if dates[d]), key=lambda d: dates[d], reverse=newest)
     return dated + [d for d in found if not dates[d]]
