@@ -35,7 +35,7 @@ from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
-from index._doctable import DocTable, Matches
+from index._doctable import DocTable, Matches, bits_of, flags_of
 
 # Posting lists kept per process, by (segment, field, term), shared by the server's threads:
 # a common word at 100,000 pages is ~40,000 postings (~480 KB of ids and weights). Segments
@@ -124,8 +124,8 @@ class ArrayScorer:
         """The matched pages and documents as bitsets, as ``DocTable.matches`` counts them."""
         docs = self.page_doc()[scored.ids]
         return Matches(
-            _bits(scored.ids, self.searcher.doc_count_all()),
-            _bits(docs[docs >= 0], len(self.table.doc_ids)),
+            bits_of(scored.ids, self.searcher.doc_count_all()),
+            bits_of(docs[docs >= 0], len(self.table.doc_ids)),
         )
 
     def best_documents(
@@ -140,7 +140,7 @@ class ArrayScorer:
         docs = self.page_doc()[ids]
         keep = docs >= 0
         if allowed is not None:
-            keep &= _bools(allowed, len(self.table.doc_ids))[np.maximum(docs, 0)]
+            keep &= flags_of(allowed, len(self.table.doc_ids))[np.maximum(docs, 0)]
         ids, scores, docs = ids[keep], scores[keep], docs[keep]
         order = np.lexsort((ids, -scores, docs))
         first = np.ones(len(order), bool)
@@ -367,16 +367,3 @@ def scores_at(scored: Scored, pages: set[int]) -> dict[int, float]:
     at = np.searchsorted(scored.ids, wanted)
     found = (at < len(scored.ids)) & (scored.ids[np.minimum(at, len(scored.ids) - 1)] == wanted)
     return {int(p): float(scored.scores[i]) for p, i in zip(wanted[found], at[found], strict=True)}
-
-
-def _bits(numbers: np.ndarray, size: int) -> int:
-    """Numbers as the bits of an int, as ``index._doctable.bitset`` makes them."""
-    flags = np.zeros(size, bool)
-    flags[numbers] = True
-    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
-
-
-def _bools(bits: int, size: int) -> np.ndarray:
-    """A bitset as one flag per number."""
-    raw = np.frombuffer(bits.to_bytes((size + 7) // 8, "little"), np.uint8)
-    return np.unpackbits(raw, bitorder="little")[:size].astype(bool)

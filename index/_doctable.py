@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh.query import Query
 from whoosh.searching import Searcher
 
@@ -35,6 +36,49 @@ def bitset(numbers: Iterable[int], size: int) -> int:
     for n in numbers:
         bits[n >> 3] |= 1 << (n & 7)
     return int.from_bytes(bits, "little")
+
+
+def bits_of(numbers: np.ndarray, size: int) -> int:
+    """Numbers (an array) as the bits of an int, as ``bitset`` makes them."""
+    flags = np.zeros(size, bool)
+    flags[numbers] = True
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
+
+
+def flags_of(bits: int, size: int) -> np.ndarray:
+    """A bitset as one flag per number."""
+    raw = np.frombuffer(bits.to_bytes((size + 7) // 8, "little"), np.uint8)
+    return np.unpackbits(raw, bitorder="little")[:size].astype(bool)
+
+
+@dataclass(frozen=True)
+class FacetValues:
+    """One facet's values and which documents hold each, as (document, value) pairs."""
+
+    names: list[str]
+    docs: np.ndarray  # int32, per pair
+    values: np.ndarray  # int32, per pair: index into names
+
+    @classmethod
+    def of(cls, holders: dict[str, list[int]]) -> FacetValues:
+        """From each value's documents."""
+        names = list(holders)
+        docs = [d for name in names for d in holders[name]]
+        values = [i for i, name in enumerate(names) for _ in holders[name]]
+        return cls(names, np.asarray(docs, np.int32), np.asarray(values, np.int32))
+
+    def counts(self, flags: np.ndarray, limit: int | None = None) -> list[tuple[str, int]]:
+        """How many flagged documents hold each value, for the values some hold.
+
+        With ``limit``, only values that may be among the ``limit`` most held: those held at
+        least as often as the ``limit``-th (ties included, for the caller's order).
+        """
+        counted = np.bincount(self.values[flags[self.docs]], minlength=len(self.names))
+        held = np.flatnonzero(counted)
+        if limit is not None and len(held) > limit:
+            least = np.partition(counted[held], len(held) - limit)[len(held) - limit]
+            held = held[counted[held] >= least]
+        return [(self.names[i], int(counted[i])) for i in held]
 
 
 def members(bits: int) -> list[int]:
@@ -72,7 +116,7 @@ class DocTable:
     page_doc: list[int]  # page entry (Whoosh docnum) -> document number; -1: deleted
     doc_ids: list[str]
     doc_pages: list[list[int]]  # document number -> its page entries
-    facet_bits: dict[str, dict[str, int]]
+    facet_values: dict[str, FacetValues]
     _dates: list[str] | None = None
     _cache: OrderedDict[tuple[str, ...], Matches] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -99,12 +143,8 @@ class DocTable:
                     _add_facets(holders, facet_column[docnum], number)
                 page_doc[docnum] = number
                 doc_pages[number].append(docnum)
-        size = len(doc_ids)
-        facet_bits = {
-            name: {value: bitset(docs, size) for value, docs in values.items()}
-            for name, values in holders.items()
-        }
-        return cls(page_doc, doc_ids, doc_pages, facet_bits)
+        facets = {name: FacetValues.of(values) for name, values in holders.items()}
+        return cls(page_doc, doc_ids, doc_pages, facets)
 
     def matches(self, searcher: Searcher, key: tuple[str, ...], q: Query) -> Matches:
         """The pages and documents ``q`` matches, unscored; cached under ``key``."""
@@ -130,8 +170,9 @@ class DocTable:
     def facets(self, docs: int) -> dict[str, list[tuple[str, int]]]:
         """Per facet, how many of ``docs`` have each value: most first, years in order."""
         out: dict[str, list[tuple[str, int]]] = {}
-        for name, values in self.facet_bits.items():
-            counts = [(v, n) for v, bits in values.items() if (n := (bits & docs).bit_count())]
+        flags = flags_of(docs, len(self.doc_ids))
+        for name, values in self.facet_values.items():
+            counts = values.counts(flags, None if name == "year" else FACET_VALUES)
             if name == "year":
                 out[name] = sorted(counts)  # every year, for the histogram
             else:
