@@ -4,7 +4,10 @@ whoosh3's reader over several segments computes the edit distance to every term 
 in pure Python (7 of 7.4 s of a ``Haushalt~1`` search on 1,000 pages); asking each segment's
 automaton was still 1.2 s. Here each segment's term list is read once (segments never change),
 grouped by length in the lexicon's sorted order, and only words of a fitting length that
-share the prefix (a slice found by bisection) are compared.
+share the prefix (a slice found by bisection) are compared. The distance is Whoosh's own:
+edits and swaps of neighbouring letters, each letter edited once (optimal string alignment,
+as ``whoosh.support.levenshtein.damerau_levenshtein`` computes it), four times faster in
+rapidfuzz than the unrestricted Damerau distance.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 
 from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.distance import OSA
 from whoosh.reading import IndexReader
 
 # Term lists kept per process, (segment, field) pairs, by their words; the least recently used
@@ -44,7 +47,7 @@ def near_terms(
         found = process.extract(
             text,
             candidates,
-            scorer=DamerauLevenshtein.distance,
+            scorer=OSA.distance,
             score_cutoff=maxdist,
             limit=None,
         )

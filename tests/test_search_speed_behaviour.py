@@ -208,3 +208,26 @@ def test_documents_come_in_the_order_of_their_best_page_scored_by_whoosh(
         expected = sorted(best, key=lambda d: (-best[d][0], best[d][1]))
         assert [h.doc_id for h in hits] == expected
         assert [h.score for h in hits] == [round(best[d][0], 4) for d in expected]
+
+
+@pytest.mark.parametrize(
+    ("word", "distance", "prefix"), [("haushalt", 2, 0), ("gemeinderat", 1, 1)]
+)
+def test_near_spellings_are_the_words_whoosh_counts_within_the_distance(
+    council_home: Path, word: str, distance: int, prefix: int
+) -> None:
+    """Compared in C, the near spellings are those Whoosh's own edit distance admits."""
+    from whoosh.support.levenshtein import damerau_levenshtein
+
+    from index._lexicon import near_terms
+
+    with DataHome(Settings(home=council_home)) as home:
+        reader = home.index._current().searcher.reader()
+        expected = {
+            w
+            for raw in reader.lexicon("body")
+            if (w := raw.decode()).startswith(word[:prefix])
+            and damerau_levenshtein(w, word) <= distance
+        }
+        assert expected
+        assert near_terms(reader, "body", word, distance, prefix) == expected
