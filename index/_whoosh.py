@@ -93,7 +93,10 @@ _tables_lock = threading.Lock()
 
 def _shared_table(path: Path, searcher: Searcher) -> DocTable:
     """The document table of the searcher's committed state, built by the first thread asking."""
-    key = (str(path), searcher.reader().generation())
+    generation = searcher.reader().generation()
+    if generation is None:  # an empty index: nothing to share
+        return DocTable.build(searcher)
+    key = (str(path), generation)
     with _tables_lock:
         table = _tables.get(key)
         if table is None:

@@ -231,3 +231,32 @@ def test_near_spellings_are_the_words_whoosh_counts_within_the_distance(
         }
         assert expected
         assert near_terms(reader, "body", word, distance, prefix) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Karlsruhe Ukraine Schwimmbad", "Gemeinderat Haushalt Kindergarten Partnerschaft"]
+)
+def test_pages_with_some_of_the_words_come_in_whoosh_s_coordinated_order(
+    council_home: Path, text: str
+) -> None:
+    """The some-words search, scored on arrays, ranks as Whoosh's coordination bonus ranks."""
+    from index._ranking import plan_search
+    from index.queries import bound_text
+
+    with DataHome(Settings(home=council_home)) as home:
+        hits = home.search(text, limit=500).hits
+        partial = [h for h in hits if not h.all_words]
+        complete = {h.doc_id for h in hits if h.all_words}
+        searcher = home.index._current().searcher
+        plan = plan_search(searcher, home.index.schema, bound_text(text), Filters(), want=500)
+        best: dict[str, tuple[float, int]] = {}
+        for docnum, score in searcher.search(plan.any_words, limit=None).items():
+            doc_id = searcher.stored_fields(docnum)["doc_id"]
+            if doc_id in complete:
+                continue
+            if doc_id not in best or (-score, docnum) < (-best[doc_id][0], best[doc_id][1]):
+                best[doc_id] = (score, docnum)
+        expected = sorted(best, key=lambda d: (-best[d][0], best[d][1]))
+        assert len(partial) > 2
+        assert [h.doc_id for h in partial] == expected
+        assert [h.score for h in partial] == [round(best[d][0], 4) for d in expected]
