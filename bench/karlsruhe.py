@@ -267,6 +267,8 @@ def build_queries(corpus: TextCorpus, shared: Path) -> list[Query]:
         *_name_queries(),
         *_identifier_queries(corpus, rng),
         *_eval_queries(shared),
+        *_words_queries(texts, rng),
+        *_unknown_word_queries(df, rng),
     ]
 
 
@@ -299,6 +301,26 @@ def _phrase_queries(texts: list[str], rng: random.Random, count: int = 50) -> li
         if len(queries) == count:
             break
     return queries
+
+
+def _words_queries(texts: list[str], rng: random.Random, count: int = 40) -> list[Query]:
+    """Two or three words of 4+ letters from one page picked at random, typed without quotes."""
+    queries: list[Query] = []
+    while len(queries) < count:
+        words = sorted({w for w in _WORD.findall(rng.choice(texts)) if len(w) >= 4 and w.isalpha()})
+        if len(words) >= 3:
+            chosen = rng.sample(words, rng.choice((2, 3)))
+            fts = " ".join(f'"{w}"' for w in chosen)
+            queries.append(Query("words", " ".join(chosen), fts))
+    return queries
+
+
+def _unknown_word_queries(df: Counter[str], rng: random.Random) -> list[Query]:
+    """Words found on one or two pages, of 7+ letters, with one letter changed and typed without
+    ``~``: the index has rarely or never seen them, so near spellings are searched on its own
+    (automatic tolerance)."""
+    words = sorted(w for w, n in df.items() if n <= 2 and len(w) >= 7 and w.isalpha())
+    return [Query("unknown word", _typo(w, 1, rng)) for w in rng.sample(words, min(25, len(words)))]
 
 
 def _fuzzy_queries(df: Counter[str], pages: int, rng: random.Random) -> list[Query]:
