@@ -262,7 +262,9 @@ def measure_queries(
             fts = _time_queries(
                 lambda q: bool(conn.execute(FTS_QUERY, (q,)).fetchall()), fts_queries, repeat
             )
-            tan = _time_queries(tantivy.search, [q.text for q in mine], repeat) if tantivy else None
+            tan = None
+            if tantivy and kind != "document page":  # Tantivy has no document page
+                tan = _time_queries(tantivy.search, [q.text for q in mine], repeat)
             out.append(
                 KindLatency(
                     kind=kind,
@@ -349,9 +351,8 @@ def measure(args: argparse.Namespace, shared: Path, work: Path) -> tuple[Run, li
     _phase(loads, "queries", f"{len(queries)} Anfragen × {args.repeat}")
     latency = measure_queries(home, work / "fts5.sqlite", queries, args.repeat, engine)
     _phase(loads, "web load", f"{args.clients} Clients, {args.load_seconds:.0f} s")
-    load = run_load(
-        home, [q.text for q in queries], seconds=args.load_seconds, clients=args.clients
-    )
+    searches = [q.text for q in queries if q.kind != "document page"]
+    load = run_load(home, searches, seconds=args.load_seconds, clients=args.clients)
     _phase(loads, "end", "fertig")
     measured = (pdf_ingest, base_s, corpus, text_ingest, reindex, fts, tantivy_run, latency, load)
     return Run(pdfs, *measured, tuple(loads)), queries
