@@ -188,7 +188,9 @@ class ArrayScorer:
         ids, scores = self._evaluate(m.child, leaf, segment)
         starts = np.zeros(0, np.int64)
         for offset, word in enumerate(m.ms):
-            keys = _position_keys(_unfiltered(word), ids)
+            term = _unfiltered(word)
+            term_ids, _ = self._read_postings(term, segment, *term.term())
+            keys = _position_keys(term, term_ids, ids)
             starts = keys if offset == 0 else starts[np.isin(starts + offset, keys)]
             if not len(starts):
                 break
@@ -260,23 +262,22 @@ def _unfiltered(m: matching.Matcher) -> matching.Matcher:
     return m
 
 
-def _position_keys(m: W3LeafMatcher, wanted: np.ndarray) -> np.ndarray:
+def _position_keys(m: W3LeafMatcher, term_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Every position of the term on the ``wanted`` ids (ascending), as index << 32 | position.
 
-    Blocks without a wanted id are skipped unread; positions are decoded (one pickle load per
-    posting, as Whoosh stores them) only for wanted ids, and summed from their deltas at once.
+    ``term_ids`` are the term's postings (``_postings``), so blocks are not decoded for their
+    ids again; blocks without a wanted id are skipped unread, and positions are decoded (one
+    pickle load per posting, as Whoosh stores them) only for wanted ids, summed at once.
     """
     m.reset()
     where: list[int] = []
     counts: list[int] = []
     deltas: list[int] = []
-    done = 0
+    done = start = 0
     while m.is_active() and done < len(wanted):
         end = int(np.searchsorted(wanted, m._maxid, side="right"))
         if end > done:
-            if m._ids is None:
-                m._read_ids()
-            block = np.asarray(m._ids, np.int64)
+            block = term_ids[start : start + m._blocklength]
             at = np.searchsorted(wanted, block)
             found = np.flatnonzero((at < end) & (wanted[np.minimum(at, len(wanted) - 1)] == block))
             if len(found):
@@ -291,6 +292,7 @@ def _position_keys(m: W3LeafMatcher, wanted: np.ndarray) -> np.ndarray:
                     deltas.extend(codes)
                 where.extend(at[found].tolist())
             done = end
+        start += m._blocklength
         m._i = m._blocklength
         m._next_block()
     if not deltas:
@@ -341,7 +343,7 @@ def _combine(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two matchers' arrays joined as the binary matcher ``kind`` joins them (``a + b``)."""
     if kind is UnionMatcher:
-        ids = np.union1d(a_ids, b_ids)
+        ids = _merged(a_ids, b_ids)
         scores = np.zeros(len(ids))
         scores[np.searchsorted(ids, a_ids)] = a_scores
         scores[np.searchsorted(ids, b_ids)] += b_scores  # 0.0 + b == b exactly
@@ -357,6 +359,18 @@ def _combine(
     _, ia, ib = np.intersect1d(a_ids, b_ids, assume_unique=True, return_indices=True)
     scores[ia] = a_scores[ia] + b_scores[ib]
     return a_ids, scores
+
+
+def _merged(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The union of two ascending id arrays, merged by a stable sort of the two runs.
+
+    ``np.union1d`` sorts them from scratch: 16 times slower on two common words' postings.
+    """
+    ids = np.concatenate((a, b))
+    ids.sort(kind="stable")
+    keep = np.ones(len(ids), bool)
+    keep[1:] = ids[1:] != ids[:-1]
+    return ids[keep]
 
 
 def scores_at(scored: Scored, pages: set[int]) -> dict[int, float]:

@@ -39,19 +39,12 @@ def near_terms(
     words: set[str] = set()
     for leaf, _ in reader.leaf_readers():
         by_length = _lexicon(leaf, fieldname)
-        candidates = [
-            w
-            for length in range(len(text) - maxdist, len(text) + maxdist + 1)
-            for w in _with_prefix(by_length.get(length, []), start)
-        ]
-        found = process.extract(
-            text,
-            candidates,
-            scorer=OSA.distance,
-            score_cutoff=maxdist,
-            limit=None,
-        )
-        words.update(word for word, _, _ in found)
+        for length in range(len(text) - maxdist, len(text) + maxdist + 1):
+            candidates = _with_prefix(by_length.get(length, []), start)
+            found = process.extract(
+                text, candidates, scorer=OSA.distance, score_cutoff=maxdist, limit=None
+            )
+            words.update(word for word, _, _ in found)
     return words
 
 

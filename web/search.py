@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 from math import ceil
+from urllib.parse import urlencode
 
 from flask import Blueprint, g, render_template, request, url_for
 from markupsafe import Markup
@@ -48,8 +49,16 @@ def search_filters(args: dict[str, str]) -> Filters:
     )
 
 
-def _link(base: dict[str, str], **changes: str | None) -> str:
-    """This search with some parameters changed (None removes one); back to the first page."""
+# As Werkzeug's URL building encodes a query string (werkzeug.urls._urlencode).
+_URL_SAFE = "!$'()*,/:;?@"
+
+
+def _link(path: str, base: dict[str, str], **changes: str | None) -> str:
+    """This search with some parameters changed (None removes one); back to the first page.
+
+    The query string is encoded here, as ``url_for`` encodes it: routing a page's hundred
+    facet and page links through ``url_for`` was a tenth of a search at 100,000 pages.
+    """
     args = {k: v for k, v in base.items() if v}
     args.pop("seite", None)
     for key, value in changes.items():
@@ -57,7 +66,7 @@ def _link(base: dict[str, str], **changes: str | None) -> str:
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for("search.search_page", **args)
+    return f"{path}?{urlencode(list(args.items()), safe=_URL_SAFE)}" if args else path
 
 
 @search.get("/")
@@ -82,7 +91,7 @@ def search_page() -> str:
         # The query as searched, cut to its bounds: a 100 KB query repeated in every link of
         # the page made a 10 MB answer and grew the server by 400 MB a minute (#15).
         args["q"] = results.searched
-    link = partial(_link, args)
+    link = partial(_link, url_for("search.search_page"), args)
     snippets = {h.doc_id: Markup(h.snippet) for h in results.hits} if results else {}  # noqa: S704 - escaped by the index
     same_text = {
         other: g.home.document(other).original_name
