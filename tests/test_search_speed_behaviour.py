@@ -260,3 +260,39 @@ def test_pages_with_some_of_the_words_come_in_whoosh_s_coordinated_order(
         assert len(partial) > 2
         assert [h.doc_id for h in partial] == expected
         assert [h.score for h in partial] == [round(best[d][0], 4) for d in expected]
+
+
+def test_many_threads_searching_at_once_get_what_one_search_alone_gets(
+    council_home: Path,
+) -> None:
+    """Threads share the document table, posting lists and index maps of their process, each
+    searching with its own home (as the web server's threads do)."""
+    import threading
+
+    def answer(home: DataHome, text: str) -> tuple:
+        results = home.search(text, limit=20)
+        hits = [(h.doc_id, h.pages, h.score, h.snippet) for h in results.hits]
+        return results.total, hits, results.facets
+
+    with DataHome(Settings(home=council_home)) as home:
+        expected = {text: answer(home, text) for text in QUERIES}
+    seen: list[tuple[str, tuple]] = []
+    errors: list[BaseException] = []
+
+    def search_all(start: int) -> None:
+        try:
+            with DataHome(Settings(home=council_home), readonly=True) as home:
+                for i in range(3 * len(QUERIES)):
+                    text = QUERIES[(start + i) % len(QUERIES)]
+                    seen.append((text, answer(home, text)))
+        except BaseException as e:  # noqa: BLE001 - reported by the assertion below
+            errors.append(e)
+
+    threads = [threading.Thread(target=search_all, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(seen) == 8 * 3 * len(QUERIES)
+    assert all(got == expected[text] for text, got in seen)
