@@ -20,7 +20,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import pdfplumber
 import pypdfium2
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
@@ -163,6 +162,8 @@ def _layer(source: Path | io.BytesIO, *, min_chars: int, max_pages: int) -> PdfL
             stack.callback(pdfium.close)
         if isinstance(source, Path):
             source = stack.enter_context(source.open("rb"))
+        import pdfplumber  # here: pdfminer's import (40 ms) is no scanned image's cost (#18)
+
         pdf = stack.enter_context(pdfplumber.open(source))
         if not pdf.pages:
             raise ValueError("no pages")
