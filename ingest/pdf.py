@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pypdfium2
 from PIL import Image
-from pypdf import PdfReader, PdfWriter
 
 from common.errors import FindbuchError, InputFileError
 from common.wordlist import german_words
@@ -284,6 +283,8 @@ def _check_count(pages: int, max_pages: int) -> None:
 
 def _repaired(path: Path) -> io.BytesIO:
     """A copy pypdf writes from what it can read (also after bytes before ``%PDF-``)."""
+    from pypdf import PdfReader, PdfWriter  # here, as pdfplumber: no scanned image's cost
+
     data = path.read_bytes()
     start = _PDF_START.search(data, 0, 1024)
     reader = PdfReader(io.BytesIO(data[start.start() :] if start else data), strict=False)
@@ -325,6 +326,8 @@ def _poppler_pages(path: Path) -> int:
 
 def _encrypted(path: Path) -> bool:
     """Whether the PDF needs a password: pypdf finds it encrypted and the empty one fails."""
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(path, strict=False)
         return bool(reader.is_encrypted and not reader.decrypt(""))

@@ -3,6 +3,10 @@
 As OCRmyPDF does, the text layer is grafted onto the original: a PDF's own page, or an image's
 frames embedded without re-encoding (img2pdf), so the derivative shows each page as it was
 scanned (colour, full resolution) while Tesseract read a grey working copy of it.
+
+pypdf and img2pdf (0.1 s to import with cryptography and pikepdf) are imported where they are
+used: a one-page ingest imports them in the thread that makes the image pages while Tesseract
+reads (``prepare_image_pdf``), not before Tesseract starts.
 """
 
 from __future__ import annotations
@@ -11,18 +15,13 @@ import io
 import logging
 import warnings
 from pathlib import Path
-
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    FloatObject,
-    NameObject,
-)
+from typing import TYPE_CHECKING
 
 from ingest.image import believable_dpi, load_frame
 from ingest.ocr import OcrPage
+
+if TYPE_CHECKING:
+    from pypdf import PageObject, PdfWriter
 
 log = logging.getLogger(__name__)
 _LAYER_NAME = "/FindbuchOCR"
@@ -70,6 +69,8 @@ def _searchable_pdf(layers: list[OcrPage | None], original: Path, *, is_pdf: boo
         original: the original file.
         is_pdf: the original is a PDF; otherwise an image with one frame per page.
     """
+    from pypdf import PdfReader, PdfWriter
+
     pages = PdfReader(original if is_pdf else io.BytesIO(_image_pdf(original, len(layers))))
     writer = PdfWriter(clone_from=pages)
     for page, layer in zip(writer.pages, layers, strict=True):
@@ -111,10 +112,10 @@ def _build_image_pdf(image: Path, frames: int) -> bytes:
 
     What img2pdf cannot embed as stored (alpha, 16 bits, odd colour spaces, absurd dpi) or
     embeds with another number of pages (an animated PNG: img2pdf takes its first frame) is
-    embedded as the frames OCR read, losslessly as PNG. img2pdf (and pikepdf, which it loads)
-    is imported here, off the path to a one-page ingest's Tesseract run.
+    embedded as the frames OCR read, losslessly as PNG.
     """
     import img2pdf
+    from pypdf import PdfReader
 
     # What img2pdf refuses to embed as it is (alpha channels, odd colour spaces, broken EXIF):
     # such frames are converted to plain grey or RGB first, losslessly.
@@ -161,6 +162,15 @@ def _lay_over(writer: PdfWriter, page: PageObject, layer: OcrPage) -> None:
     into the unturned page space (PDF rotations run counter-clockwise). Neither content stream
     is parsed: pypdf's ``merge_transformed_page`` did that, 90 ms a page in pure Python.
     """
+    from pypdf import PdfReader, Transformation
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+    )
+
     if layer.rotation:
         page.rotate(layer.rotation)
     turn = page.rotation % 360
@@ -204,6 +214,8 @@ def _lay_over(writer: PdfWriter, page: PageObject, layer: OcrPage) -> None:
 
 def _content_streams(page: PageObject) -> list:
     """The page's content streams (as referenced), none for an empty page."""
+    from pypdf.generic import ArrayObject
+
     contents = page.get("/Contents")
     if contents is None:
         return []
