@@ -290,19 +290,27 @@ def set_table(results: Sequence[Result]) -> None:
 
 
 def flag_table(results: Sequence[Result], threshold: float = 0.30) -> None:
-    """The low-quality flag against Findbuch's own WER, and against words missed (any order)."""
-    flagged = [r.flagged for r in results]
-    for label, bad in (
-        (f"WER > {threshold:.0%}", [r.ours.wer > threshold for r in results]),
-        (f"words missed > {threshold:.0%}", [1 - r.ours.words_found > threshold for r in results]),
-    ):
-        hits = sum(b and f for b, f in zip(bad, flagged, strict=True))
-        precision = hits / sum(flagged) if any(flagged) else 1.0
-        recall = hits / sum(bad) if any(bad) else 1.0
-        print(
-            f"Low-quality flag vs Findbuch {label}: {sum(flagged)} flagged, {sum(bad)} bad, "
-            f"{hits} both: precision {precision:.2f}, recall {recall:.2f}"
-        )
+    """The low-quality flag against Findbuch's own WER, and against words missed (any order).
+
+    For all pages, then for the forms and the scans alone.
+    """
+    for group in ("", "forms", "scans"):
+        rs = [r for r in results if r.sample.set_name.startswith(group)]
+        if not rs:
+            continue
+        flagged = [r.flagged for r in rs]
+        for label, bad in (
+            (f"WER > {threshold:.0%}", [r.ours.wer > threshold for r in rs]),
+            (f"words missed > {threshold:.0%}", [1 - r.ours.words_found > threshold for r in rs]),
+        ):
+            hits = sum(b and f for b, f in zip(bad, flagged, strict=True))
+            precision = hits / sum(flagged) if any(flagged) else 1.0
+            recall = hits / sum(bad) if any(bad) else 1.0
+            print(
+                f"Low-quality flag vs Findbuch {label} ({group or 'all'}): {sum(flagged)} "
+                f"flagged, {sum(bad)} bad, {hits} both: precision {precision:.2f}, "
+                f"recall {recall:.2f}"
+            )
 
 
 def main() -> None:
