@@ -18,12 +18,16 @@ SUBSTANCE_FORM = REAL / "awsv_300dpi_kopf.png"
 TWO_COLUMNS = REAL / "zwei_spalten_300dpi.jpg"
 TRAINING_PLAN = REAL / "stbapo_200dpi_q60.jpg"
 DENTAL_INVOICE = REAL / "goz_200dpi_q35.jpg"
+MEDICAL_CERTIFICATE = REAL / "fev_200dpi_q25.jpg"
 
 
 @pytest.fixture(scope="module")
 def read() -> dict[str, Page]:
     """Every real page read once, as ``findbuch ingest`` reads it."""
-    files = (LEGAL_AID_TABLE, SUBSTANCE_FORM, TWO_COLUMNS, TRAINING_PLAN, DENTAL_INVOICE)
+    files = (
+        LEGAL_AID_TABLE, SUBSTANCE_FORM, TWO_COLUMNS, TRAINING_PLAN, DENTAL_INVOICE,
+        MEDICAL_CERTIFICATE,
+    )  # fmt: skip
     pages = {}
     for path in files:
         [page] = extract_pages(path, Settings()).pages
@@ -72,6 +76,13 @@ def test_a_page_read_in_fragments_is_flagged_though_its_words_are_right(read) ->
     assert "Leistungsbeschreibung/" in invoice.text
     assert invoice.problem.startswith("in Bruchstücken gelesen")
     assert "Reihenfolge unsicher" in invoice.problem
+
+
+def test_a_page_whose_lines_are_cut_between_blocks_is_flagged(read) -> None:
+    certificate = read[MEDICAL_CERTIFICATE.name]
+    # Long lines read as two blocks, cut inside words: ``Verlän`` | ``gerung``, ``Ausfl`` | ``ugs``.
+    assert certificate.problem.startswith("Zeilen zwischen Textblöcken zerschnitten")
+    assert read[TWO_COLUMNS.name].problem == ""  # columns side by side are not cut lines
 
 
 def test_the_real_layout_bench_skips_a_layer_that_spaces_its_words_apart() -> None:
