@@ -403,3 +403,5 @@ def test_image_pages_prepared_while_tesseract_reads_serve_only_that_file_unchang
     [image] = pdf.pages[0].images
     assert image.image.size == (2480, 900)  # the file as read, not the pages made before
     assert "Dnipropetrowsk" in pdf.pages[0].extract_text()
+    layer = pdf.pages[0]["/Resources"]["/XObject"]["/FindbuchOCR"].get_object().get_data()
+    assert b"3 Tr" in layer  # the text is invisible: the page shows the scan alone
