@@ -2,7 +2,8 @@
 
 Both run as an archivist runs them, as fresh processes, interleaved ``--repeats`` times; the
 best run of each counts (other load only ever slows a run down). Then one ingest runs under
-cProfile in this process to show where the time beyond Tesseract goes.
+cProfile in this process to show where the time beyond Tesseract goes (cProfile sees the main
+thread only: what a thread prepares beside Tesseract is not in the stages).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ FINDBUCH = Path(sys.executable).with_name("findbuch")
 # Where the time of one ingest goes: (label, function name as cProfile lists it).
 STAGES = (
     ("import of the program", "<module>"),
-    ("waiting for the OCR worker (start + Tesseract)", "result"),
+    ("reading the page here (preparation, Tesseract)", "read_page_here"),
+    ("  of which Tesseract's process", "run_tesseract"),
     ("metadata: all", "extract_metadata"),
     ("metadata: place gazetteer (with the word list)", "_gazetteer"),
     ("German word list, first use (page quality, then places)", "german_words"),

@@ -21,7 +21,7 @@ from ingest.detect import HEAD_BYTES, IMAGE_TYPES, PDF, TEXT, detect_media_type
 from ingest.found import Found
 from ingest.image import count_frames
 from ingest.metadata import Metadata, extract_metadata
-from ingest.page_tasks import IMAGE_FRAME, PDF_PAGE, OcrOutcome, PageTask, run_page_task
+from ingest.page_tasks import IMAGE_FRAME, PDF_PAGE, OcrOutcome, PageTask, read_page_here
 from ingest.pdf import PdfLayer, read_pdf
 from ingest.plaintext import decode_text, split_text_pages
 from ingest.quality import ocr_problem
@@ -51,7 +51,7 @@ class PlannedDocument:
 def read_here(job: PageTask) -> Future[OcrOutcome]:
     """Run an OCR job in this process, as a completed future."""
     done: Future[OcrOutcome] = Future()
-    done.set_result(run_page_task(job))
+    done.set_result(read_page_here(job))
     return done
 
 
@@ -142,7 +142,7 @@ def read_document(
     planned = plan_document(path, sha256_file(path), media_type, settings, defer)
     total = len(planned.texts)
     for done, (job, future) in enumerate(deferred, start=total - len(deferred) + 1):
-        future.set_result(run_page_task(job))
+        future.set_result(read_page_here(job))
         if on_page:
             on_page(path, done, total)
     return assemble(planned, settings)

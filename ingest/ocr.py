@@ -29,8 +29,12 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -43,6 +47,8 @@ from PIL import Image
 from pytesseract.pytesseract import run_tesseract  # the call pytesseract wraps, with our config
 
 from common.errors import InputFileError, MissingDependencyError, OcrTimeoutError
+
+log = logging.getLogger(__name__)
 
 # Tesseract's OpenMP threads fight each other on small machines: one 300 dpi page took 6.4 s
 # with the default and 1.3 s with one thread (2 cores, bench/RESULTS.md). pytesseract cannot
@@ -269,10 +275,18 @@ class _PageReader:
         )
 
 
-def read_page(image: Image.Image, *, languages: str, timeout: float, max_dpi: int) -> OcrPage:
+def read_page(
+    image: Image.Image,
+    *,
+    languages: str,
+    timeout: float,
+    max_dpi: int,
+    meanwhile: Callable[[], None] | None = None,
+) -> OcrPage:
     """Read one page image: text, words and text layer; turned upright first if it must be.
 
     ``max_dpi`` is the working resolution (see module docstring); 0 reads the page as it is.
+    ``meanwhile`` runs in a thread while Tesseract's process reads the page (this one waits).
 
     Raises:
         MissingDependencyError: Tesseract or a language is missing.
@@ -285,7 +299,8 @@ def read_page(image: Image.Image, *, languages: str, timeout: float, max_dpi: in
             image, Path(folder), languages=languages, timeout=timeout, max_dpi=max_dpi
         )
         rotation = reader.upright_turn if lines_run_vertically(reader.grey) else 0
-        page = reader.read(rotation)
+        with _beside(meanwhile):
+            page = reader.read(rotation)
         if page.confidence >= UPRIGHT_CONFIDENCE:
             return page
         upright = reader.upright_turn
@@ -295,6 +310,31 @@ def read_page(image: Image.Image, *, languages: str, timeout: float, max_dpi: in
         # second reading that is worse than the first is not taken.
         again = reader.read(upright)
         return again if again.confidence > page.confidence else page
+
+
+@contextmanager
+def _beside(work: Callable[[], None] | None) -> Iterator[None]:
+    """Run ``work`` in a thread for the duration of the block; its failure is only logged.
+
+    The block is a wait for Tesseract's child process, which holds no lock this process needs.
+    The thread ends before the block is left, so warnings filters it sets cannot outlive it.
+    """
+    if work is None:
+        yield
+        return
+    thread = threading.Thread(target=_logged, args=(work,), name="findbuch-beside", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
+def _logged(work: Callable[[], None]) -> None:
+    try:
+        work()
+    except Exception as e:  # what failed beside fails again where it is needed, and is reported
+        log.debug("Vorbereitung neben der Texterkennung: %r", e, exc_info=e)
 
 
 def mean_confidence(tsv: str) -> float:

@@ -6,13 +6,16 @@ The workers only read; the parent process is the single writer of archive and in
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from common.errors import FindbuchError, MissingDependencyError
-from ingest.image import load_frame
+from common.wordlist import german_words
+from ingest.image import count_frames, load_frame
 from ingest.ocr import OcrPage, read_page
 from ingest.pdf import OCR_RESOLUTION_DPI, render_page
+from ingest.searchable import prepare_image_pdf
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +53,10 @@ class OcrOutcome:
     error: str = ""
 
 
-def run_page_task(job: PageTask) -> OcrOutcome:
+def run_page_task(job: PageTask, meanwhile: Callable[[], None] | None = None) -> OcrOutcome:
     """Read one page; a failure of this page is returned, not raised, so the rest goes on.
+
+    ``meanwhile`` runs in a thread while Tesseract reads the page (see ``read_page_here``).
 
     Raises:
         MissingDependencyError: Tesseract is missing; fatal for the whole run.
@@ -62,7 +67,10 @@ def run_page_task(job: PageTask) -> OcrOutcome:
             if job.source == PDF_PAGE
             else load_frame(job.path, job.index)
         )
-        page = read_page(image, languages=job.languages, timeout=job.timeout, max_dpi=job.max_dpi)
+        page = read_page(
+            image, languages=job.languages, timeout=job.timeout, max_dpi=job.max_dpi,
+            meanwhile=meanwhile,
+        )  # fmt: skip
         return OcrOutcome(job, page)
     except MissingDependencyError:
         raise
@@ -72,6 +80,22 @@ def run_page_task(job: PageTask) -> OcrOutcome:
     except Exception as e:  # a library's failure on one page fails that page
         log.info("%s, Seite %d: %r", job.path, job.index + 1, e, exc_info=e)
         return OcrOutcome(job, error="Seite konnte nicht gelesen werden (unerwarteter Fehler).")
+
+
+def read_page_here(job: PageTask) -> OcrOutcome:
+    """Read one page in the process that assembles its document (one file, ``--jobs 1``).
+
+    Tesseract reads in a child process and this one would wait: meanwhile a thread prepares
+    what assembling needs anyway and does not depend on the reading, the word list (page
+    quality) and, with an image's first frame, the image pages of its searchable copy.
+    """
+    return run_page_task(job, lambda: _ahead_of(job))
+
+
+def _ahead_of(job: PageTask) -> None:
+    german_words()
+    if job.source == IMAGE_FRAME and job.index == 0:
+        prepare_image_pdf(job.path, count_frames(job.path))
 
 
 def init_worker() -> None:

@@ -20,10 +20,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import pdfplumber
 import pypdfium2
 from PIL import Image
-from pypdf import PdfReader, PdfWriter
 
 from common.errors import FindbuchError, InputFileError
 from common.wordlist import german_words
@@ -163,6 +161,8 @@ def _layer(source: Path | io.BytesIO, *, min_chars: int, max_pages: int) -> PdfL
             stack.callback(pdfium.close)
         if isinstance(source, Path):
             source = stack.enter_context(source.open("rb"))
+        import pdfplumber  # here: pdfminer's import (40 ms) is no scanned image's cost (#18)
+
         pdf = stack.enter_context(pdfplumber.open(source))
         if not pdf.pages:
             raise ValueError("no pages")
@@ -283,6 +283,8 @@ def _check_count(pages: int, max_pages: int) -> None:
 
 def _repaired(path: Path) -> io.BytesIO:
     """A copy pypdf writes from what it can read (also after bytes before ``%PDF-``)."""
+    from pypdf import PdfReader, PdfWriter  # here, as pdfplumber: no scanned image's cost
+
     data = path.read_bytes()
     start = _PDF_START.search(data, 0, 1024)
     reader = PdfReader(io.BytesIO(data[start.start() :] if start else data), strict=False)
@@ -324,6 +326,8 @@ def _poppler_pages(path: Path) -> int:
 
 def _encrypted(path: Path) -> bool:
     """Whether the PDF needs a password: pypdf finds it encrypted and the empty one fails."""
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(path, strict=False)
         return bool(reader.is_encrypted and not reader.decrypt(""))

@@ -4,7 +4,10 @@ Tesseract's mean word confidence alone misses badly read pages: on the BGBl form
 at 41-88% word error rate have a mean confidence of 73-93, above ``low_confidence`` (60). The
 text itself tells more: a badly read page holds tokens no dictionary knows (letters mixed with
 digits and punctuation, fragments of grey fills and stamps), and many words Tesseract itself
-doubted. Thresholds measured on bench/ocr_real.py (bench/RESULTS.md).
+doubted. A page Tesseract cut into many small paragraphs (form fields and table cells taken one
+by one, columns of a table read one after another), or whose lines it cut between two blocks
+where the words touch (``Verlängerun`` … ``g einer Fahrerlaubnis``), holds its words in an
+order nobody can vouch for. Thresholds measured on bench/ocr_real.py (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -31,6 +34,16 @@ _MIN_TOKENS = 8
 # A page is flagged when fewer of its tokens than this share are known words or numbers, or
 # Tesseract doubted more of its words than the rest of this share.
 LOW_SHARE = 0.85
+# A page is read as fragments when Tesseract found at least this many paragraphs per 100 of
+# its words. On bench/ocr_real.py's forms the pages read in a wrong order (table cells and the
+# columns of a table head as paragraphs of their own) measured 18.5-25; the forms read in order
+# and the clean scans at most 14.7.
+FRAGMENTED = 16.0
+# A page is flagged when Tesseract cut this many of its lines between two blocks at a point where
+# the words touch, closer than a space (``_TOUCHING`` of the line height): 4-5 on the forms read
+# in a wrong order, 0 on every page read in order; one such cut may be a field beside a number.
+CUT_LINES = 2
+_TOUCHING = 0.3
 
 
 @dataclass(frozen=True)
@@ -42,19 +55,28 @@ class PageQuality:
         known: share of tokens that are dictionary words (or compounds of two), numbers or
             dates, 0-1.
         confident: share of Tesseract's words read with a confidence of at least 50, 0-1.
+        paragraphs: Tesseract's paragraphs per 100 of its words.
+        cut_lines: lines that end in one block where a line of another block goes on at once.
     """
 
     tokens: int
     known: float
     confident: float
+    paragraphs: float = 0.0
+    cut_lines: int = 0
 
     @property
     def score(self) -> float:
         """0 (unreadable) to 1: the lower of the two shares."""
         return min(self.known, self.confident)
 
+    @property
+    def fragmented(self) -> bool:
+        """Whether the page was read as fragments, in an order that cannot be trusted."""
+        return self.paragraphs >= FRAGMENTED
 
-def _is_word(letters: str, words: frozenset[str]) -> bool:
+
+def is_word(letters: str, words: frozenset[str]) -> bool:
     """A dictionary word, or a compound of two (``Verfahrens|kostenhilfe``, joint ``s``)."""
     low = letters.lower()
     if low in words or len(low) <= 2:
@@ -70,16 +92,53 @@ def _known(token: str, words: frozenset[str]) -> bool:
     if _NUMBERLIKE.match(token):
         return True
     return bool(_CLEAN.match(token)) and all(
-        _is_word(part, words) for part in _LETTERS.findall(token)
+        is_word(part, words) for part in _LETTERS.findall(token)
     )
 
 
-def _confident_share(tsv: str) -> float:
+def _words(tsv: str) -> list[dict[str, str]]:
+    """Tesseract's recognised words (TSV rows with text and a confidence)."""
     rows = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
-    confidences = [
-        float(row["conf"]) for row in rows if row.get("text", "").strip() and row["conf"] != "-1"
-    ]
+    return [row for row in rows if row.get("text", "").strip() and row["conf"] != "-1"]
+
+
+def _confident_share(words: list[dict[str, str]]) -> float:
+    confidences = [float(row["conf"]) for row in words]
     return sum(c >= _DOUBTFUL for c in confidences) / len(confidences) if confidences else 0.0
+
+
+def _paragraphs(words: list[dict[str, str]]) -> float:
+    """Paragraphs (within blocks) per 100 words."""
+    paragraphs = {(row["block_num"], row["par_num"]) for row in words}
+    return 100 * len(paragraphs) / len(words) if words else 0.0
+
+
+def _cut_lines(words: list[dict[str, str]]) -> int:
+    """Lines whose last word touches the first word of a line in another block, beside it."""
+    lines: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for row in words:
+        lines.setdefault((row["block_num"], row["par_num"], row["line_num"]), []).append(row)
+    ends = [(key[0], _box(line[-1])) for key, line in lines.items()]
+    starts = [(key[0], _box(line[0])) for key, line in lines.items()]
+    return sum(
+        any(block != other and _touch(end, start) for other, start in starts) for block, end in ends
+    )
+
+
+def _box(row: dict[str, str]) -> tuple[int, int, int, int]:
+    return int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"])
+
+
+def _touch(end: tuple[int, int, int, int], start: tuple[int, int, int, int]) -> bool:
+    """Whether ``start`` goes on right after ``end`` on the same line (similar height, no space)."""
+    left, top, width, height = end
+    left2, top2, _, height2 = start
+    taller, shorter = max(height, height2), min(height, height2)
+    if taller - shorter > 0.5 * taller:
+        return False
+    if min(top + height, top2 + height2) - max(top, top2) < 0.6 * shorter:
+        return False
+    return -2 <= left2 - (left + width) <= _TOUCHING * taller
 
 
 def page_quality(page: OcrPage, text: str) -> PageQuality:
@@ -87,7 +146,10 @@ def page_quality(page: OcrPage, text: str) -> PageQuality:
     tokens = _TOKEN.findall(text)
     words = german_words().words
     known = sum(_known(t, words) for t in tokens) / len(tokens) if tokens else 0.0
-    return PageQuality(len(tokens), known, _confident_share(page.words_tsv))
+    read = _words(page.words_tsv)
+    return PageQuality(
+        len(tokens), known, _confident_share(read), _paragraphs(read), _cut_lines(read)
+    )
 
 
 def ocr_problem(page: OcrPage, text: str, low_confidence: float) -> str:
@@ -95,11 +157,22 @@ def ocr_problem(page: OcrPage, text: str, low_confidence: float) -> str:
     if page.confidence < low_confidence:
         return f"geringe Erkennungssicherheit ({max(page.confidence, 0):.0f} %)"
     quality = page_quality(page, text)
-    if quality.tokens >= _MIN_TOKENS and quality.score < LOW_SHARE:
+    if quality.tokens < _MIN_TOKENS:
+        return ""
+    if quality.score < LOW_SHARE:
         return (
             f"schlecht lesbar ({quality.known:.0%} bekannte Wörter, "
             f"{quality.confident:.0%} sicher erkannt)"
         ).replace("%", " %")
+    if quality.cut_lines >= CUT_LINES:
+        return (
+            f"Zeilen zwischen Textblöcken zerschnitten ({quality.cut_lines}), Reihenfolge unsicher"
+        )
+    if quality.fragmented:
+        return (
+            f"in Bruchstücken gelesen ({quality.paragraphs:.0f} Absätze auf 100 Wörter), "
+            "Reihenfolge unsicher"
+        )
     return ""
 
 

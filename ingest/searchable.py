@@ -3,6 +3,10 @@
 As OCRmyPDF does, the text layer is grafted onto the original: a PDF's own page, or an image's
 frames embedded without re-encoding (img2pdf), so the derivative shows each page as it was
 scanned (colour, full resolution) while Tesseract read a grey working copy of it.
+
+pypdf and img2pdf (0.1 s to import with cryptography and pikepdf) are imported where they are
+used: a one-page ingest imports them in the thread that makes the image pages while Tesseract
+reads (``prepare_image_pdf``), not before Tesseract starts.
 """
 
 from __future__ import annotations
@@ -11,19 +15,13 @@ import io
 import logging
 import warnings
 from pathlib import Path
-
-import img2pdf
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    FloatObject,
-    NameObject,
-)
+from typing import TYPE_CHECKING
 
 from ingest.image import believable_dpi, load_frame
 from ingest.ocr import OcrPage
+
+if TYPE_CHECKING:
+    from pypdf import PageObject, PdfWriter
 
 log = logging.getLogger(__name__)
 _LAYER_NAME = "/FindbuchOCR"
@@ -32,15 +30,11 @@ _MIN_PAGE_UNITS = 3.5
 # img2pdf reports on stderr, in English, what it handles itself (an alpha channel becomes a
 # soft mask); the ingest's own lines are German and name the file.
 logging.getLogger("img2pdf").setLevel(logging.ERROR)
-# What img2pdf refuses to embed as it is (alpha channels, odd colour spaces, broken EXIF):
-# such frames are converted to plain grey or RGB first, losslessly.
-_NOT_EMBEDDABLE = (
-    img2pdf.AlphaChannelError,
-    img2pdf.UnsupportedColorspaceError,
-    img2pdf.JpegColorspaceError,
-    img2pdf.ExifOrientationError,
-    img2pdf.ImageOpenError,
-)
+# Image pages prepared ahead (``prepare_image_pdf``) by (path, size, modification time, frames),
+# each taken by the copy that needs it. ``ingest --jobs 1`` has up to three documents read
+# before it assembles the first (ingest.pipeline); older pages are dropped.
+_ahead: dict[tuple[Path, int, int, int], bytes] = {}
+_AHEAD_KEPT = 4
 
 
 class SearchablePdfError(Exception):
@@ -75,6 +69,8 @@ def _searchable_pdf(layers: list[OcrPage | None], original: Path, *, is_pdf: boo
         original: the original file.
         is_pdf: the original is a PDF; otherwise an image with one frame per page.
     """
+    from pypdf import PdfReader, PdfWriter
+
     pages = PdfReader(original if is_pdf else io.BytesIO(_image_pdf(original, len(layers))))
     writer = PdfWriter(clone_from=pages)
     for page, layer in zip(writer.pages, layers, strict=True):
@@ -85,18 +81,56 @@ def _searchable_pdf(layers: list[OcrPage | None], original: Path, *, is_pdf: boo
     return out.getvalue()
 
 
+def prepare_image_pdf(image: Path, frames: int) -> None:
+    """Build an image original's pages for its searchable copy ahead, while Tesseract reads it.
+
+    The pages do not depend on the reading; made beside Tesseract's child process they cost a
+    one-page ingest nothing (0.13 s for a 300 dpi TIFF otherwise, bench/RESULTS.md). What
+    fails here fails again when the copy is made, which reports it.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pdf = _build_image_pdf(image, frames)
+    _ahead[_identity(image, frames)] = pdf
+    while len(_ahead) > _AHEAD_KEPT:
+        del _ahead[next(iter(_ahead))]
+
+
+def _identity(image: Path, frames: int) -> tuple[Path, int, int, int]:
+    stat = image.stat()
+    return image, stat.st_size, stat.st_mtime_ns, frames
+
+
 def _image_pdf(image: Path, frames: int) -> bytes:
+    """The image's pages, as prepared ahead for this very file or built now."""
+    ahead = _ahead.pop(_identity(image, frames), None)
+    return ahead if ahead is not None else _build_image_pdf(image, frames)
+
+
+def _build_image_pdf(image: Path, frames: int) -> bytes:
     """One page per frame, at the image's own size and resolution, pixels as stored.
 
     What img2pdf cannot embed as stored (alpha, 16 bits, odd colour spaces, absurd dpi) or
     embeds with another number of pages (an animated PNG: img2pdf takes its first frame) is
     embedded as the frames OCR read, losslessly as PNG.
     """
+    import img2pdf
+    from pypdf import PdfReader
+
+    # What img2pdf refuses to embed as it is (alpha channels, odd colour spaces, broken EXIF):
+    # such frames are converted to plain grey or RGB first, losslessly.
+    not_embeddable = (
+        img2pdf.AlphaChannelError,
+        img2pdf.UnsupportedColorspaceError,
+        img2pdf.JpegColorspaceError,
+        img2pdf.ExifOrientationError,
+        img2pdf.ImageOpenError,
+    )
     try:
         pdf = img2pdf.convert(str(image), rotation=img2pdf.Rotation.none)
         if len(PdfReader(io.BytesIO(pdf)).pages) == frames and _sizes_believable(image):
             return pdf
-    except (*_NOT_EMBEDDABLE, ValueError, OSError):
+    except (*not_embeddable, ValueError, OSError):
         pass
     pngs = []
     for index in range(frames):
@@ -128,6 +162,15 @@ def _lay_over(writer: PdfWriter, page: PageObject, layer: OcrPage) -> None:
     into the unturned page space (PDF rotations run counter-clockwise). Neither content stream
     is parsed: pypdf's ``merge_transformed_page`` did that, 90 ms a page in pure Python.
     """
+    from pypdf import PdfReader, Transformation
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+    )
+
     if layer.rotation:
         page.rotate(layer.rotation)
     turn = page.rotation % 360
@@ -171,6 +214,8 @@ def _lay_over(writer: PdfWriter, page: PageObject, layer: OcrPage) -> None:
 
 def _content_streams(page: PageObject) -> list:
     """The page's content streams (as referenced), none for an empty page."""
+    from pypdf.generic import ArrayObject
+
     contents = page.get("/Contents")
     if contents is None:
         return []

@@ -22,7 +22,8 @@ from archive import NewDocument
 from common.settings import Settings
 from findbuch import progress
 from ingest.document import extract_pages
-from ingest.ocr import lines_run_vertically, prepared
+from ingest.ocr import lines_run_vertically, prepared, read_page
+from ingest.searchable import prepare_image_pdf, searchable_pdf
 from service.home import DataHome
 
 GARBLED_FAMILY_FORM = FIXTURES / "k_kinduvv_bgbl1_2015_j2018-1_0010.pdf"
@@ -385,3 +386,22 @@ def test_extract_pages_reads_a_scan_without_storing_it() -> None:
     document = extract_pages(ROTATED, Settings())
     assert document.pages[0].method == "ocr"
     assert {d.kind for d in document.derivatives} == {"searchable_pdf", "ocr_words"}
+
+
+def test_image_pages_prepared_while_tesseract_reads_serve_only_that_file_unchanged(
+    tmp_path: Path,
+) -> None:
+    scan = tmp_path / "scan.png"
+    with Image.open(TIFF) as tiff:
+        tiff.crop((0, 0, 2480, 700)).save(scan, dpi=(300, 300))
+        prepare_image_pdf(scan, 1)  # as a one-page ingest does while Tesseract reads
+        tiff.crop((0, 0, 2480, 900)).save(scan, dpi=(300, 300))  # the file changes meanwhile
+    with Image.open(scan) as changed:
+        changed.load()
+        page = read_page(changed, languages="deu", timeout=60, max_dpi=240)
+    pdf = PdfReader(io.BytesIO(searchable_pdf([page], scan, is_pdf=False)))
+    [image] = pdf.pages[0].images
+    assert image.image.size == (2480, 900)  # the file as read, not the pages made before
+    assert "Dnipropetrowsk" in pdf.pages[0].extract_text()
+    layer = pdf.pages[0]["/Resources"]["/XObject"]["/FindbuchOCR"].get_object().get_data()
+    assert b"3 Tr" in layer  # the text is invisible: the page shows the scan alone

@@ -17,12 +17,17 @@ LEGAL_AID_TABLE = REAL / "pkhfv_300dpi_abschnitt_d.png"
 SUBSTANCE_FORM = REAL / "awsv_300dpi_kopf.png"
 TWO_COLUMNS = REAL / "zwei_spalten_300dpi.jpg"
 TRAINING_PLAN = REAL / "stbapo_200dpi_q60.jpg"
+DENTAL_INVOICE = REAL / "goz_200dpi_q35.jpg"
+MEDICAL_CERTIFICATE = REAL / "fev_200dpi_q25.jpg"
 
 
 @pytest.fixture(scope="module")
 def read() -> dict[str, Page]:
     """Every real page read once, as ``findbuch ingest`` reads it."""
-    files = (LEGAL_AID_TABLE, SUBSTANCE_FORM, TWO_COLUMNS, TRAINING_PLAN)
+    files = (
+        LEGAL_AID_TABLE, SUBSTANCE_FORM, TWO_COLUMNS, TRAINING_PLAN, DENTAL_INVOICE,
+        MEDICAL_CERTIFICATE,
+    )  # fmt: skip
     pages = {}
     for path in files:
         [page] = extract_pages(path, Settings()).pages
@@ -63,6 +68,28 @@ def test_a_badly_read_page_is_flagged_and_a_well_read_one_is_not(read) -> None:
     assert bad.problem.startswith("schlecht lesbar")
     assert read[TWO_COLUMNS.name].problem == ""
     assert read[SUBSTANCE_FORM.name].problem == ""
+
+
+def test_a_page_read_in_fragments_is_flagged_though_its_words_are_right(read) -> None:
+    invoice = read[DENTAL_INVOICE.name]
+    # Every word is known and sure: the old score misses it; the table head is cut into cells.
+    assert "Leistungsbeschreibung/" in invoice.text
+    assert invoice.problem.startswith("in Bruchstücken gelesen")
+    assert "Reihenfolge unsicher" in invoice.problem
+
+
+def test_a_page_whose_lines_are_cut_between_blocks_is_flagged(read) -> None:
+    certificate = read[MEDICAL_CERTIFICATE.name]
+    # Long lines read as two blocks, cut inside words: ``Verlän`` | ``gerung``, ``Ausfl`` | ``ugs``.
+    assert certificate.problem.startswith("Zeilen zwischen Textblöcken zerschnitten")
+    assert read[TWO_COLUMNS.name].problem == ""  # columns side by side are not cut lines
+
+
+def test_the_real_layout_bench_skips_a_layer_that_spaces_its_words_apart() -> None:
+    from bench.ocr_real import SPACED_OUT, spaced_out
+
+    assert spaced_out("Vermerke der Zollbehörde:\nBU NDESREPUBL IK\nDEU TSCH LAN D\n") > SPACED_OUT
+    assert spaced_out("Bundesrepublik Deutschland\nder Antrag ist bis zum 5. Mai zu stellen") == 0
 
 
 def test_the_training_plan_reads_its_paragraph_sign(read) -> None:
