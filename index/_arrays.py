@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pickle import loads
 
@@ -97,7 +98,6 @@ class ArrayScorer:
 
     searcher: Searcher
     table: DocTable
-    _page_doc: np.ndarray | None = None
 
     def score(self, q: query.Query) -> Scored | None:
         """All matches of ``q`` with their scores, or None when the tree is not supported."""
@@ -114,15 +114,9 @@ class ArrayScorer:
             return Scored(np.zeros(0, np.int64), np.zeros(0, np.float64))
         return Scored(np.concatenate(ids), np.concatenate(scores))
 
-    def page_doc(self) -> np.ndarray:
-        """Page entry -> document number (-1: deleted), as an array."""
-        if self._page_doc is None:
-            self._page_doc = np.asarray(self.table.page_doc, np.int64)
-        return self._page_doc
-
     def matches(self, scored: Scored) -> Matches:
         """The matched pages and documents as bitsets, as ``DocTable.matches`` counts them."""
-        docs = self.page_doc()[scored.ids]
+        docs = self.table.page_docs[scored.ids]
         return Matches(
             bits_of(scored.ids, self.searcher.doc_count_all()),
             bits_of(docs[docs >= 0], len(self.table.doc_ids)),
@@ -137,7 +131,7 @@ class ArrayScorer:
         ties to the lower page entry.
         """
         ids, scores = scored.ids, scored.scores
-        docs = self.page_doc()[ids]
+        docs = self.table.page_docs[ids]
         keep = docs >= 0
         if allowed is not None:
             keep &= flags_of(allowed, len(self.table.doc_ids))[np.maximum(docs, 0)]
@@ -269,21 +263,22 @@ def _position_keys(m: W3LeafMatcher, term_ids: np.ndarray, wanted: np.ndarray) -
     ids again; blocks without a wanted id are skipped unread, and positions are decoded (one
     pickle load per posting, as Whoosh stores them) only for wanted ids, summed at once.
     """
-    m.reset()
     where: list[int] = []
     counts: list[int] = []
     deltas: list[int] = []
     done = start = 0
-    while m.is_active() and done < len(wanted):
-        end = int(np.searchsorted(wanted, m._maxid, side="right"))
+    for block in _blocks(m):
+        if done == len(wanted):
+            break
+        end = int(np.searchsorted(wanted, block._maxid, side="right"))
         if end > done:
-            block = term_ids[start : start + m._blocklength]
-            at = np.searchsorted(wanted, block)
-            found = np.flatnonzero((at < end) & (wanted[np.minimum(at, len(wanted) - 1)] == block))
+            ids = term_ids[start : start + block._blocklength]
+            at = np.searchsorted(wanted, ids)
+            found = np.flatnonzero((at < end) & (wanted[np.minimum(at, len(wanted) - 1)] == ids))
             if len(found):
-                if m._values is None:
-                    m._read_values()
-                values = m._values
+                if block._values is None:
+                    block._read_values()
+                values = block._values
                 for j in found.tolist():
                     value = values[j][_INT_SIZE:]
                     # The index's own file, which Whoosh itself reads with pickle.
@@ -292,9 +287,7 @@ def _position_keys(m: W3LeafMatcher, term_ids: np.ndarray, wanted: np.ndarray) -
                     deltas.extend(codes)
                 where.extend(at[found].tolist())
             done = end
-        start += m._blocklength
-        m._i = m._blocklength
-        m._next_block()
+        start += block._blocklength
     if not deltas:
         return np.zeros(0, np.int64)
     sizes = np.asarray(counts, np.int64)
@@ -304,12 +297,20 @@ def _position_keys(m: W3LeafMatcher, term_ids: np.ndarray, wanted: np.ndarray) -
     return (np.repeat(np.asarray(where, np.int64), sizes) << _POSITION_BITS) | positions
 
 
-def _postings(m: matching.Matcher) -> tuple[np.ndarray, np.ndarray]:
-    """A leaf matcher's ids and weights, all of them.
+def _blocks(m: W3LeafMatcher) -> Iterator[W3LeafMatcher]:
+    """The matcher at each of its posting blocks in turn, from the first (header read, data not).
 
     Reset first: building an intersection moves its matchers to their first common id.
     """
     m.reset()
+    while m.is_active():
+        yield m
+        m._i = m._blocklength
+        m._next_block()
+
+
+def _postings(m: matching.Matcher) -> tuple[np.ndarray, np.ndarray]:
+    """A leaf matcher's ids and weights, all of them."""
     if type(m) is matching.ListMatcher:
         ids = np.asarray(m._ids, np.int64)
         if m._all_weights:
@@ -320,15 +321,13 @@ def _postings(m: matching.Matcher) -> tuple[np.ndarray, np.ndarray]:
             weights = np.ones(len(ids))
         return ids, weights
     id_blocks, weight_blocks = [], []
-    while m.is_active():
-        if m._ids is None:
-            m._read_ids()
-        if m._weights is None:
-            m._read_weights()
-        id_blocks.append(np.asarray(m._ids, np.int64))
-        weight_blocks.append(np.asarray(m._weights, np.float64))
-        m._i = m._blocklength
-        m._next_block()
+    for block in _blocks(m):
+        if block._ids is None:
+            block._read_ids()
+        if block._weights is None:
+            block._read_weights()
+        id_blocks.append(np.asarray(block._ids, np.int64))
+        weight_blocks.append(np.asarray(block._weights, np.float64))
     if not id_blocks:
         return np.zeros(0, np.int64), np.zeros(0, np.float64)
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)

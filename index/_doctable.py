@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,16 +29,8 @@ FACET_VALUES = 15
 CACHED_SETS = 64
 
 
-def bitset(numbers: Iterable[int], size: int) -> int:
-    """The numbers as bits of an int (built through a bytearray: one big int, not one per bit)."""
-    bits = bytearray((size + 8) // 8)
-    for n in numbers:
-        bits[n >> 3] |= 1 << (n & 7)
-    return int.from_bytes(bits, "little")
-
-
 def bits_of(numbers: np.ndarray, size: int) -> int:
-    """Numbers (an array) as the bits of an int, as ``bitset`` makes them."""
+    """Numbers (an array) as the bits of an int: one big int, not one per bit."""
     flags = np.zeros(size, bool)
     flags[numbers] = True
     return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
@@ -114,6 +105,7 @@ class DocTable:
     """Documents of one committed index state."""
 
     page_doc: list[int]  # page entry (Whoosh docnum) -> document number; -1: deleted
+    page_docs: np.ndarray  # the same as an array, for numpy indexing
     doc_ids: list[str]
     doc_pages: list[list[int]]  # document number -> its page entries
     facet_values: dict[str, FacetValues]
@@ -144,7 +136,7 @@ class DocTable:
                 page_doc[docnum] = number
                 doc_pages[number].append(docnum)
         facets = {name: FacetValues.of(values) for name, values in holders.items()}
-        return cls(page_doc, doc_ids, doc_pages, facets)
+        return cls(page_doc, np.asarray(page_doc, np.int64), doc_ids, doc_pages, facets)
 
     def matches(self, searcher: Searcher, key: tuple[str, ...], q: Query) -> Matches:
         """The pages and documents ``q`` matches, unscored; cached under ``key``."""
@@ -154,9 +146,9 @@ class DocTable:
                 self._cache.move_to_end(key)
                 return found
         pages = list(searcher.docs_for_query(q))
-        page_doc = self.page_doc
-        docs = bitset({page_doc[p] for p in pages}, len(self.doc_ids))
-        found = Matches(bitset(pages, len(page_doc)), docs)
+        ids = np.asarray(pages, np.int64)
+        size = len(self.page_doc)
+        found = Matches(bits_of(ids, size), bits_of(self.page_docs[ids], len(self.doc_ids)))
         with self._lock:
             self._cache[key] = found
             if len(self._cache) > CACHED_SETS:

@@ -39,7 +39,7 @@ class _MapReader:
     """A file over a shared map with a position of its own (what StructFile reads from)."""
 
     def __init__(self, shared: _SharedMap) -> None:
-        self._shared = shared
+        self._shared: _SharedMap | None = shared  # keeps the map alive while this is open
         self._data = shared.data
         self._pos = 0
 
@@ -77,6 +77,7 @@ class _MapReader:
     def close(self) -> None:
         """Forget the map; it is unmapped once no reader holds it."""
         self._data = b""
+        self._shared = None
 
 
 class _MappedFile(StructFile):
