@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
 
 from whoosh.analysis import Analyzer
 
-from index.analyzers import TOKEN_PATTERN, compound_parts_analyzer, german_analyzer, name_analyzer
+from index.analyzers import (
+    PLAIN_TOKEN_PATTERN,
+    TOKEN_PATTERN,
+    compound_parts_analyzer,
+    german_analyzer,
+    name_analyzer,
+)
 
 SNIPPET_CHARS = 240
 SNIPPET_FRAGMENTS = 2
@@ -31,6 +37,7 @@ _ANALYZERS: dict[str, Callable[[], Analyzer]] = {
     "names": name_analyzer,
 }
 _TOKEN = re.compile(TOKEN_PATTERN)
+_PLAIN_TOKEN = re.compile(PLAIN_TOKEN_PATTERN)
 
 
 @lru_cache(maxsize=3)
@@ -50,9 +57,13 @@ def word_terms(word: str) -> frozenset[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class MatchedTerms:
-    """The index terms one search matched, per field; what marking looks for."""
+    """The index terms one search matched, per field; what marking looks for.
+
+    It remembers which words it has judged: the pages of one search share most of their words.
+    """
 
     terms: frozenset[tuple[str, str]]
+    _judged: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, pairs: Iterable[tuple[str, str]]) -> MatchedTerms:
@@ -61,11 +72,20 @@ class MatchedTerms:
 
     def matches(self, word: str) -> bool:
         """Whether a word of a page stands for one of the matched terms."""
-        return bool(self.terms) and not self.terms.isdisjoint(word_terms(word))
+        judged = self._judged.get(word)
+        if judged is None:
+            judged = self._judged[word] = not self.terms.isdisjoint(word_terms(word))
+        return judged
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Start and end of every matched word in ``text``, in order."""
-        return [m.span() for m in _TOKEN.finditer(text) if self.matches(m.group())]
+        if not self.terms:
+            return []
+        tokens = _TOKEN if "\\" in text else _PLAIN_TOKEN
+        matched = {word for word in set(tokens.findall(text)) if self.matches(word)}
+        if not matched:
+            return []
+        return [m.span() for m in tokens.finditer(text) if m.group() in matched]
 
 
 def mark(text: str, spans: list[tuple[int, int]]) -> str:

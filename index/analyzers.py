@@ -23,6 +23,8 @@ ANALYZER_VERSION = 5  # 5: hyphenated names keyed by their parts
 # A word, or several joined by / . - (identifiers such as V2072/23, SR/049/2023, 27.03.2024
 # and hyphenated words such as Nordrhein-Westfalen). "\/" is an OCR reading of "V".
 TOKEN_PATTERN = r"(?:\\/|\w)+(?:[/.\-](?:\\/|\w)+)*"
+# The same tokens in a text without a backslash, found twice as fast (a snippet's page).
+PLAIN_TOKEN_PATTERN = r"\w+(?:[/.\-]\w+)*"
 _JOINERS = re.compile(r"[/.\-]")
 _OCR_V = re.compile(r"^\\/(?=\d)")
 _LEADING_LETTERS = re.compile(r"^[^\W\d_]+[/.\-]?(?=\d)")

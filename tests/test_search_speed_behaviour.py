@@ -296,3 +296,26 @@ def test_many_threads_searching_at_once_get_what_one_search_alone_gets(
     assert errors == []
     assert len(seen) == 8 * 3 * len(QUERIES)
     assert all(got == expected[text] for text, got in seen)
+
+
+@pytest.mark.parametrize(
+    ("query", "marked"),
+    [
+        ("V2072/23", "V2072/23"),
+        ("V2072/23", "\\/2072/23"),  # the identifier as OCR reads a V, on the page with a backslash
+        ("Satzung", "Haushalts-Satzung"),  # a word joined by a hyphen is marked whole
+        ("SR/049/2023", "SR/049/2023"),
+    ],
+)
+def test_identifiers_and_joined_words_are_marked_whole_on_pages_with_and_without_a_backslash(
+    tmp_path: Path, query: str, marked: str
+) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Die Vorlage V2072/23 zur Haushalts-Satzung, Antrag SR/049/2023.\n")
+    scanned = tmp_path / "scanned.txt"
+    scanned.write_text("Im Scan: \\/2072/23 zur Haushalts-Satzung, Antrag SR/049/2023 (S. 2).\n")
+    with DataHome(Settings(home=tmp_path / "home")) as home:
+        list(home.ingest([plain, scanned]))
+        snippets = [h.snippet for h in home.search(query, limit=5).hits]
+    assert any(f"<mark>{marked}</mark>" in s for s in snippets), snippets
+    assert all(s.count("<mark>") == 1 for s in snippets), snippets
