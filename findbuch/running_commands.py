@@ -50,7 +50,13 @@ def serve(
     no_worker: bool,  # noqa: FBT001
 ) -> None:
     """Die Weboberfläche starten (mit eingebautem Auftragsdienst für Hochgeladenes)."""
-    from findbuch.serving import fork_servers, listening_socket, serve_app, stop_servers
+    from findbuch.serving import (
+        ConnectionShares,
+        fork_servers,
+        listening_socket,
+        serve_app,
+        stop_servers,
+    )
     from ingest.queue import Queues
     from service.queue_writer import ingestion_service
     from web import create_app
@@ -62,6 +68,8 @@ def serve(
     ensure_secret_key(settings.home)
     with DataHome(settings) as home:
         home.ensure_index()
+        # Before the fork: every server process starts with the tables read, and shares them.
+        home.warm()
     try:
         sock = listening_socket(settings.host, settings.port)
     except OSError as e:
@@ -69,7 +77,8 @@ def serve(
             f"{settings.host}:{settings.port} ist nicht verfügbar ({e.strerror})."
         ) from e
     count = settings.web_processes or os.cpu_count() or 1
-    children = fork_servers(sock, lambda: create_app(settings, queue=Queues(settings)), count - 1)
+    shares = ConnectionShares(count)
+    children = fork_servers(sock, lambda: create_app(settings, queue=Queues(settings)), shares)
     try:
         with ingestion_service(settings, worker=not no_worker) as queues:
             _stop_on_signals()
@@ -81,7 +90,7 @@ def serve(
             if demo is not None:
                 base = f"http://{settings.host}:{settings.port}"
                 click.echo(login_line(demo, base), err=True)
-            serve_app(sock, create_app(settings, queue=queues))
+            serve_app(sock, create_app(settings, queue=queues), shares)
     finally:
         stop_servers(children)
 

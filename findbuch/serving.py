@@ -9,11 +9,17 @@ Waitress alone let ~100 sockets sending headers byte by byte block every other c
 buffered a 900 MB anonymous body before refusing it (#17). So each process accepts many
 connections (polled, not select()ed), closes those whose request does not arrive in time,
 and decides the body limit from a request's headers, before its body is read.
+
+Clients keep their connection open (keep-alive), so the process that happened to accept a
+burst of connections served them all: 29 of 32 in one process, 3 in the other, under
+bench.load at 100,000 pages. So the processes share their counts of open connections, and
+one accepts only while it holds no more than the least loaded one (``ConnectionShares``).
 """
 
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import resource
 import signal
@@ -28,7 +34,10 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
 
-THREADS_PER_PROCESS = 8
+# Two, not eight: a process is one core (the GIL), and eight threads sharing it made every
+# search wait for seven others; p95 under 32 clients 1.04 s -> 0.81 s at 100,000 pages,
+# 352 -> 260 ms at 10,000, throughput unchanged (bench/RESULTS.md).
+THREADS_PER_PROCESS = 2
 _PR_SET_PDEATHSIG = 1
 
 
@@ -50,23 +59,58 @@ class ServerLimits:
     check_interval: int = 1
 
 
+class ConnectionShares:
+    """Each server process's count of open connections, in memory shared across the fork.
+
+    A process accepts while it holds at most ``SLACK`` more than the least loaded process that
+    has reported in the last ``STALE_S`` seconds (one that stopped is left out). Each process
+    reports whenever its loop turns, at least once a second.
+    """
+
+    SLACK = 1
+    STALE_S = 5.0
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self.slot = 0  # the parent's; each child takes its own after the fork
+        self._counts = multiprocessing.RawArray(ctypes.c_long, processes)
+        self._reported = multiprocessing.RawArray(ctypes.c_double, processes)
+
+    def may_accept(self, connections: int) -> bool:
+        """Report this process's ``connections``; whether it should accept one more now."""
+        now = time.monotonic()
+        self._counts[self.slot] = connections
+        self._reported[self.slot] = now
+        fewest = min(
+            self._counts[i]
+            for i in range(self.processes)
+            if i == self.slot or now - self._reported[i] < self.STALE_S
+        )
+        return connections <= fewest + self.SLACK
+
+
 def listening_socket(host: str, port: int) -> socket.socket:
     """The socket every server process accepts connections from."""
     return socket.create_server((host, port), backlog=1024)
 
 
-def fork_servers(sock: socket.socket, make_app: Callable[[], Flask], count: int) -> list[int]:
-    """Start ``count`` server processes on ``sock``; call before any thread is started."""
+def fork_servers(
+    sock: socket.socket, make_app: Callable[[], Flask], shares: ConnectionShares
+) -> list[int]:
+    """Start the server processes beside this one; call before any thread is started."""
     pids = []
-    for _ in range(count):
+    for slot in range(1, shares.processes):
         pid = os.fork()
         if pid == 0:
-            _serve_child(sock, make_app)
+            shares.slot = slot
+            _serve_child(sock, make_app, shares)
         pids.append(pid)
     return pids
 
 
-def _serve_child(sock: socket.socket, make_app: Callable[[], Flask]) -> None:
+def _serve_child(
+    sock: socket.socket, make_app: Callable[[], Flask], shares: ConnectionShares
+) -> None:
     """A child: serve until the parent stops it (or dies: the kernel then sends SIGTERM)."""
     code = 0
     try:
@@ -74,19 +118,21 @@ def _serve_child(sock: socket.socket, make_app: Callable[[], Flask]) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the parent, which stops us
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-        serve_app(sock, make_app())
+        serve_app(sock, make_app(), shares)
     except BaseException:  # noqa: BLE001 - a child must never return into the parent's code
         code = 1
     finally:
         os._exit(code)
 
 
-def serve_app(sock: socket.socket, app: Flask, limits: ServerLimits | None = None) -> None:
+def serve_app(sock: socket.socket, app: Flask, shares: ConnectionShares) -> None:
     """Serve ``app`` on ``sock`` until the process is stopped."""
-    make_server(sock, app, limits or ServerLimits()).run()
+    make_server(sock, app, ServerLimits(), shares).run()
 
 
-def make_server(sock: socket.socket, app: Flask, limits: ServerLimits) -> TcpWSGIServer:
+def make_server(
+    sock: socket.socket, app: Flask, limits: ServerLimits, shares: ConnectionShares
+) -> TcpWSGIServer:
     """A waitress server for ``app`` on ``sock`` that keeps to ``limits``.
 
     The app gives each request's body limit (``FINDBUCH_BODY_LIMIT``, see web/limits.py);
@@ -111,6 +157,7 @@ def make_server(sock: socket.socket, app: Flask, limits: ServerLimits) -> TcpWSG
         max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1,
     )
     server.channel_class = type("Channel", (HTTPChannel,), {"parser_class": parser})
+    server.shares = shares
     return server
 
 
@@ -159,7 +206,14 @@ class _LimitedRequestParser(HTTPRequestParser):
 
 
 class _GuardedServer(TcpWSGIServer):
-    """Closes connections idle too long (waitress) and requests arriving too slowly."""
+    """Accepts its share of the connections; closes idle ones and slow requests."""
+
+    shares: ConnectionShares
+
+    def readable(self) -> bool:
+        """Whether to accept now: asked by waitress's loop before each wait (at most 1 s)."""
+        # The map holds this server's connections, its listening socket and its trigger.
+        return super().readable() and self.shares.may_accept(len(self._map))
 
     def maintenance(self, now: float) -> None:
         """Called every ``check_interval`` seconds by waitress's loop."""

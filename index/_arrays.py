@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pickle import loads
 
@@ -142,6 +142,13 @@ class ArrayScorer:
         best = order[first]
         top = best[np.lexsort((ids[best], -scores[best]))[:count]]
         return [(int(docs[i]), [(int(ids[i]), float(scores[i]))]) for i in top]
+
+    def read_lengths(self, fieldnames: Iterable[str]) -> None:
+        """Keep the field lengths of every segment, as scoring these fields will want them."""
+        for leaf, _ in self.searcher.leaf_searchers():
+            if leaf.doc_count_all():  # an empty index's reader has no length columns
+                for fieldname in fieldnames:
+                    self._field_lengths(leaf, _segment_key(leaf), fieldname)
 
     def _evaluate(
         self, m: matching.Matcher, leaf: Searcher, segment: str

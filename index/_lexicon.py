@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left
 from collections import OrderedDict
+from collections.abc import Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -46,6 +47,13 @@ def near_terms(
             )
             words.update(word for word, _, _ in found)
     return words
+
+
+def read_lexicons(reader: IndexReader, fieldnames: Iterable[str]) -> None:
+    """Keep the term lists of these fields of every segment, as near spellings will want them."""
+    for leaf, _ in reader.leaf_readers():
+        for fieldname in fieldnames:
+            _lexicon(leaf, fieldname)
 
 
 def _with_prefix(words: list[str], start: str) -> list[str]:

@@ -16,6 +16,7 @@ from whoosh.searching import Searcher
 
 from index._arrays import ArrayScorer, forget_segments
 from index._doctable import DocTable
+from index._lexicon import read_lexicons
 from index._ranking import Plan, plan_search, rank
 from index._snippets import MatchedTerms, marked_page, snippet
 from index.backend import (
@@ -26,7 +27,7 @@ from index.backend import (
     SearchHit,
     SearchResults,
 )
-from index.queries import bound_text, matched_terms
+from index.queries import FIELD_BOOSTS, bound_text, matched_terms
 from index.schema import FACET_SEPARATOR, INDEX_STAMP, VALUE_SEPARATOR, build_schema, page_id
 from index.storage import MappedFileStorage
 
@@ -300,6 +301,17 @@ class WhooshIndex:
             for pages in list(grouped.values())[:limit]
         )
         return SearchResults(query="", total=len(grouped), hits=hits)
+
+    def warm(self) -> None:
+        """Build the document table, read every searched field's lengths and term lists.
+
+        A server process does this before it answers: at 100,000 pages its first searches read
+        these ~150 MB one by one, so the first ones were slow and its memory grew through its
+        first minute of use (bench/RESULTS.md).
+        """
+        state = self._current()
+        state.arrays().read_lengths(FIELD_BOOSTS)
+        read_lexicons(state.searcher.reader(), FIELD_BOOSTS)
 
     def _current(self) -> _State:
         """The open state, replaced when the index changed since it was opened.

@@ -201,5 +201,8 @@ class SearchBackend(Protocol):
     def similar(self, doc_id: str, text: str, *, limit: int, page_text: PageText) -> SearchResults:
         """Documents like this one (on the key terms of its ``text``)."""
 
+    def warm(self) -> None:
+        """Read now what the first searches of this process would otherwise read."""
+
     def close(self) -> None:
         """Release the index."""

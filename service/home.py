@@ -242,6 +242,10 @@ class DataHome:
         self.recorder.commit()
         return results
 
+    def warm(self) -> None:
+        """Read the index's shared tables now rather than in the first searches (a server)."""
+        self.index.warm()
+
     def ensure_index(self) -> bool:
         """Rebuild the index if it was written with another schema; returns whether it was."""
         if not self.index.needs_rebuild:
