@@ -24,6 +24,7 @@ import os
 import resource
 import signal
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,10 +35,9 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
 
-# Two, not eight: a process is one core (the GIL), and eight threads sharing it made every
-# search wait for seven others; p95 under 32 clients 1.04 s -> 0.81 s at 100,000 pages,
-# 352 -> 260 ms at 10,000, throughput unchanged (bench/RESULTS.md).
-THREADS_PER_PROCESS = 2
+# Four threads a process, computing one answer at a time (``_InTurn``): a slow client holds a
+# thread while a large answer drains, so a single thread would let it hold up every client.
+THREADS_PER_PROCESS = 4
 _PR_SET_PDEATHSIG = 1
 
 
@@ -145,7 +145,7 @@ def make_server(
         {"body_limit": staticmethod(app.config["FINDBUCH_BODY_LIMIT"]), "limits": limits},
     )
     server = _GuardedServer(
-        app,
+        _InTurn(app),
         _sock=sock,
         bind_socket=False,
         sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
@@ -203,6 +203,24 @@ class _LimitedRequestParser(HTTPRequestParser):
             self.adj = _Adjusted(self.adj, max_request_body_size=limit + 1)
         else:
             self.deadline = None  # an upload may take long; it must only keep sending
+
+
+class _InTurn:
+    """The app computing one answer at a time in this process; sending it is not in turn.
+
+    A process runs on one core (the GIL). Threads computing answers side by side there each
+    waited for all the others and cost more CPU in switching: at 100,000 pages under 32
+    clients, 8 threads ~76/s, 2 threads 76-90/s (p95 574-631 ms), one at a time 98/s (p95
+    553-561 ms), 20 instead of 23-26 ms of CPU a search (bench/RESULTS.md).
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._turn = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        with self._turn:
+            return self.app(environ, start_response)
 
 
 class _GuardedServer(TcpWSGIServer):
