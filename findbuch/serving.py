@@ -63,8 +63,9 @@ class ConnectionShares:
     """Each server process's count of open connections, in memory shared across the fork.
 
     A process accepts while it holds at most ``SLACK`` more than the least loaded process that
-    has reported in the last ``STALE_S`` seconds (one that stopped is left out). Each process
-    reports whenever its loop turns, at least once a second.
+    has reported in the last ``STALE_S`` seconds (one that stopped is left out; one not yet
+    started counts as holding none). Each process reports whenever its loop turns, at least
+    once a second.
     """
 
     SLACK = 1
@@ -74,7 +75,8 @@ class ConnectionShares:
         self.processes = processes
         self.slot = 0  # the parent's; each child takes its own after the fork
         self._counts = multiprocessing.RawArray(ctypes.c_long, processes)
-        self._reported = multiprocessing.RawArray(ctypes.c_double, processes)
+        # A process still starting counts as holding none, or the first one up took every client.
+        self._reported = multiprocessing.RawArray(ctypes.c_double, [time.monotonic()] * processes)
 
     def may_accept(self, connections: int) -> bool:
         """Report this process's ``connections``; whether it should accept one more now."""
