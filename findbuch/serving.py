@@ -219,8 +219,12 @@ class _InTurn:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self._turn = threading.Lock()
+        self._static = f"{app.static_url_path}/"
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO", "").startswith(self._static):
+            # The style sheet and script, sent as they are: they must not wait for a page image.
+            return self.app(environ, start_response)
         with self._turn:
             return self.app(environ, start_response)
 
