@@ -211,7 +211,16 @@ def test_documents_come_in_the_order_of_their_best_page_scored_by_whoosh(
 
 
 @pytest.mark.parametrize(
-    ("word", "distance", "prefix"), [("haushalt", 2, 0), ("gemeinderat", 1, 1)]
+    ("word", "distance", "prefix"),
+    [
+        ("haushalt", 2, 0),
+        ("gemeinderat", 1, 1),
+        ("strasse", 2, 0),  # umlauts, ß and digits have letter bits of their own
+        ("grösse", 2, 0),
+        ("2023", 1, 0),
+        ("kyjiw", 2, 0),
+        ("ausschuß", 2, 0),
+    ],
 )
 def test_near_spellings_are_the_words_whoosh_counts_within_the_distance(
     council_home: Path, word: str, distance: int, prefix: int
