@@ -17,6 +17,7 @@ run: setup
 ## Install what is missing, then run the whole test suite
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 ## Benchmarks (need ../shared; about an hour on 2 cores); figures go to bench/RESULTS.md
@@ -34,6 +35,7 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 setup: system-packages $(VENV)/.installed
 

@@ -79,16 +79,12 @@ def _index_against_catalog(home: DataHome, *, repair: bool) -> list[Inconsistenc
         recorder.mend_unindexed()
         recorder.remove_stray()
     found = [
-        Inconsistency(
-            NOT_INDEXED, doc_id, "Dokument fehlt im Index", "indexiert" if repair else ""
-        )
+        Inconsistency(NOT_INDEXED, doc_id, "Dokument fehlt im Index", "indexiert" if repair else "")
         for doc_id in missing
     ]
     detail = "Index enthält ein Dokument, das nicht (mehr) durchsuchbar sein soll"
     found.extend(
-        Inconsistency(
-            NOT_IN_CATALOG, doc_id, detail, "aus dem Index entfernt" if repair else ""
-        )
+        Inconsistency(NOT_IN_CATALOG, doc_id, detail, "aus dem Index entfernt" if repair else "")
         for doc_id in stray
     )
     return found

@@ -62,9 +62,7 @@ def test_every_import_follows_the_plan() -> None:
 
 def test_a_forbidden_import_is_caught_even_inside_a_function() -> None:
     lazy = "def f():\n    from index.search import SearchIndex\n"
-    assert violations("archive/catalog.py", lazy) == [
-        "archive/catalog.py importiert index.search"
-    ]
+    assert violations("archive/catalog.py", lazy) == ["archive/catalog.py importiert index.search"]
     assert violations("common/settings.py", "import service.home") == [
         "common/settings.py importiert service.home"
     ]
