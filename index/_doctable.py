@@ -104,8 +104,7 @@ class Matches:
 class DocTable:
     """Documents of one committed index state."""
 
-    page_doc: list[int]  # page entry (Whoosh docnum) -> document number; -1: deleted
-    page_docs: np.ndarray  # the same as an array, for numpy indexing
+    page_docs: np.ndarray  # page entry (Whoosh docnum) -> document number; -1: deleted
     doc_ids: list[str]
     doc_pages: list[list[int]]  # document number -> its page entries
     facet_values: dict[str, FacetValues]
@@ -136,7 +135,7 @@ class DocTable:
                 page_doc[docnum] = number
                 doc_pages[number].append(docnum)
         facets = {name: FacetValues.of(values) for name, values in holders.items()}
-        return cls(page_doc, np.asarray(page_doc, np.int64), doc_ids, doc_pages, facets)
+        return cls(np.asarray(page_doc, np.int64), doc_ids, doc_pages, facets)
 
     def matches(self, searcher: Searcher, key: tuple[str, ...], q: Query) -> Matches:
         """The pages and documents ``q`` matches, unscored; cached under ``key``."""
@@ -147,7 +146,7 @@ class DocTable:
                 return found
         pages = list(searcher.docs_for_query(q))
         ids = np.asarray(pages, np.int64)
-        size = len(self.page_doc)
+        size = len(self.page_docs)
         found = Matches(bits_of(ids, size), bits_of(self.page_docs[ids], len(self.doc_ids)))
         with self._lock:
             self._cache[key] = found

@@ -202,7 +202,7 @@ def _top(
     items, expired = _scored_pages(searcher, q, count, allow, plan.deadline, best_per_doc=True)
     if expired and TIME_NOTICE not in plan.notices:
         plan.notices.append(TIME_NOTICE)
-    groups = {table.page_doc[docnum]: [(docnum, score)] for docnum, score in items}
+    groups = {int(table.page_docs[docnum]): [(docnum, score)] for docnum, score in items}
     top = list(groups.items())[:count]
     return _with_all_pages(searcher, table, evaluated, top)
 
