@@ -134,6 +134,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def child_pids(pid: int) -> list[int]:
+    """The processes a process started (a server's forked server processes)."""
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+
+
 @contextmanager
 def serving(home: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
     """``findbuch serve`` on loopback, one process unless ``extra`` says otherwise."""

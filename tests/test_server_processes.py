@@ -7,7 +7,7 @@ import http.client
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from conftest import DLT_TEXT, run_cli, serving
+from conftest import DLT_TEXT, child_pids, run_cli, serving
 
 CLIENTS = 24
 
@@ -28,20 +28,12 @@ def test_a_burst_of_keep_alive_clients_is_shared_by_the_server_processes(tmp_pat
             for connection in connections:
                 response = connection.getresponse()
                 assert response.status == 200 and b"<mark>" in response.read()
-            held = [_connections_held(pid, port) for pid in [server.pid, *_children(server.pid)]]
+            held = [_connections_held(pid, port) for pid in [server.pid, *child_pids(server.pid)]]
         finally:
             for connection in connections:
                 connection.close()
     assert len(held) == 2 and sum(held) == CLIENTS, held
     assert abs(held[0] - held[1]) <= 4, held
-
-
-def _children(pid: int) -> list[int]:
-    return [
-        int(child)
-        for task in Path(f"/proc/{pid}/task").iterdir()
-        for child in (task / "children").read_text().split()
-    ]
 
 
 def _connections_held(pid: int, port: int) -> int:

@@ -23,6 +23,7 @@ from conftest import (
     PRESS_PDF,
     READER,
     add_accounts,
+    child_pids,
     csrf_token,
     free_port,
     login,
@@ -402,7 +403,7 @@ def test_real_server_answers_searches_from_two_processes(ingested_home: Path, tm
                 time.sleep(0.2)
         assert "<mark>Solidaritätspartnerschaft</mark>" in body
         assert (home / "secret_key").stat().st_mode & 0o777 == 0o600
-        children = _children(server.pid)
+        children = child_pids(server.pid)
         assert len(children) == 1  # a second server process on the same socket
         # Failed logins count across processes: each attempt is a new connection.
         statuses = [_failed_login(port) for _ in range(6)]
@@ -413,14 +414,6 @@ def test_real_server_answers_searches_from_two_processes(ingested_home: Path, tm
         server.stderr.close()
     time.sleep(0.5)
     assert not any(Path(f"/proc/{pid}").exists() for pid in children)
-
-
-def _children(pid: int) -> list[int]:
-    tasks = Path(f"/proc/{pid}/task")
-    found = []
-    for task in tasks.iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
-    return found
 
 
 def _failed_login(port: int) -> int:
