@@ -212,8 +212,8 @@ class _InTurn:
 
     A process runs on one core (the GIL). Threads computing answers side by side there each
     waited for all the others and cost more CPU in switching: at 100,000 pages under 32
-    clients, 8 threads ~76/s, 2 threads 76-90/s (p95 574-631 ms), one at a time 98/s (p95
-    553-561 ms), 20 instead of 23-26 ms of CPU a search (bench/RESULTS.md).
+    clients shared evenly, 2 threads side by side 76-90/s (p95 574-631 ms, 22-26 ms of CPU a
+    search), one answer at a time 94-98/s (p95 553-576 ms, 20-21 ms; bench/RESULTS.md).
     """
 
     def __init__(self, app: Flask) -> None:
